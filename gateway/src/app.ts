@@ -1,0 +1,71 @@
+import { SERVICE_NAMES, tokenOps, type ServiceName } from '@propusk/contracts';
+import { loadConfig, withTimeout, type Runtime } from '@propusk/kit';
+import { GATEWAY_SETTINGS, UPSTREAM_VARS } from './settings.js';
+import { addServiceChecks } from './readiness.js';
+import { registerProxies } from './proxy.js';
+import { ROUTES } from './routes/table.js';
+import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { createVerifiedCache } from './auth/cache.js';
+import { subscribeRevocations, watchReconnects } from './auth/events.js';
+import type { VerifiedToken } from './auth/identity.js';
+import { createKeySet } from './auth/jwks.js';
+import { createRevocationList } from './auth/revocation.js';
+import { drfStrategy, envelopeStrategy } from './auth/strategies.js';
+
+/** Bound of the verified-token cache (entries are small: ids, names, roles). */
+const VERIFIED_CACHE_MAX = 50_000;
+/** Default reuse of a verification; strategies set their own (strategies.ts). */
+const VERIFIED_CACHE_TTL_MS = 30_000;
+/** A revocation check waits no longer than this for Redis before failing closed. */
+const REDIS_CHECK_TIMEOUT_MS = 1000;
+
+/**
+ * Token validation: envelope JWTs verified locally with the token service's JWKS, drf opaque
+ * tokens introspected over NATS, both checked against revocation (events + Redis).
+ */
+function createAuth(rt: Runtime, envelopeIssuer: string): Authenticator {
+  const redis = rt.redis;
+  if (!redis) throw new Error('the gateway needs Redis: revocation records live there');
+  const keys = createKeySet({ source: () => rt.client.call(tokenOps.jwks, {}), log: rt.log });
+  keys.start();
+  rt.onClose(() => keys.stop());
+  // Warm the key set; if the token service is not up yet, the first envelope token loads it.
+  keys.refresh().catch((err: Error) => rt.log.debug({ err: err.message }, 'jwks not loaded yet'));
+
+  const auth = createAuthenticator({
+    strategies: {
+      drf: drfStrategy((token) => rt.client.call(tokenOps.introspect, { token })),
+      envelope: envelopeStrategy(keys, envelopeIssuer),
+    },
+    revocations: createRevocationList({
+      exists: async (key) =>
+        (await withTimeout(redis.exists(key), REDIS_CHECK_TIMEOUT_MS, 'redis exists')) === 1,
+    }),
+    cache: createVerifiedCache<VerifiedToken>({ max: VERIFIED_CACHE_MAX }),
+    cacheTtlMs: VERIFIED_CACHE_TTL_MS,
+  });
+  const unsubscribe = subscribeRevocations(rt.nats.nc, rt.ns, (event) => auth.revoked(event), rt.log);
+  rt.onClose(unsubscribe);
+  watchReconnects(rt.nats.nc, () => {
+    rt.log.info('nats reconnected: dropping cached token verifications (events may have been missed)');
+    auth.reset();
+  });
+  return auth;
+}
+
+/** Wires the gateway onto a started runtime: readiness of every service, token checks, proxies, 404s. */
+export async function setupGateway(rt: Runtime, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig(GATEWAY_SETTINGS, env);
+  const upstreams = Object.fromEntries(SERVICE_NAMES.map((s) => [s, config[UPSTREAM_VARS[s]]])) as Record<
+    ServiceName,
+    string
+  >;
+  addServiceChecks(rt);
+  const auth = createAuth(rt, config.ENVELOPE_ISSUER);
+  await registerProxies(rt.http, ROUTES, { upstreams, auth });
+  rt.http.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` }),
+  );
+}

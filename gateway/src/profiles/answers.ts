@@ -1,0 +1,119 @@
+import type { Profile } from '@propusk/contracts';
+
+/**
+ * Answers the gateway gives itself (no service involved), each in the shape of the route's
+ * profile, so a profile's clients only ever see their document's shapes. Documented in
+ * gateway/README.md ("Answers of the gateway").
+ */
+export type GatewayFailure =
+  | 'missing_credentials'
+  | 'invalid_token'
+  | 'bad_request'
+  | 'payload_too_large'
+  | 'unavailable'
+  | 'timeout'
+  | 'internal';
+
+export interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const STATUS: Readonly<Record<GatewayFailure, number>> = {
+  missing_credentials: 401,
+  invalid_token: 401,
+  bad_request: 400,
+  payload_too_large: 413,
+  unavailable: 503,
+  timeout: 504,
+  internal: 500,
+};
+
+/** Document 004 answers `{"result": {"status", "message"}, "data": {}}`; messages are DRF's Russian ones. */
+const DRF_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
+  missing_credentials: 'Учетные данные не были предоставлены.',
+  invalid_token: 'Недопустимый токен.',
+  bad_request: 'Некорректный запрос.',
+  payload_too_large: 'Слишком большой запрос.',
+  unavailable: 'Сервис временно недоступен, попробуйте позже.',
+  timeout: 'Сервис не ответил вовремя, попробуйте позже.',
+  internal: 'Внутренняя ошибка сервера.',
+};
+
+/**
+ * Document 001 answers `{"data": {...}, "errors": [{"code", "message"}]}` and documents two
+ * codes: 3001 (login: bad credentials) and 3002 (logout failure). On a route with a documented
+ * code the gateway's own failures carry that code (clients only ever see documented codes) with
+ * a message naming the cause; elsewhere they use the fallback codes below.
+ */
+const ENVELOPE_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
+  missing_credentials: 'token required',
+  invalid_token: 'invalid token',
+  bad_request: 'bad request',
+  payload_too_large: 'request body too large',
+  unavailable: 'service unavailable',
+  timeout: 'service timeout',
+  internal: 'internal error',
+};
+
+export const ENVELOPE_FALLBACK_CODES: Readonly<Record<GatewayFailure, number>> = {
+  missing_credentials: 3003,
+  invalid_token: 3003,
+  bad_request: 3004,
+  payload_too_large: 3005,
+  unavailable: 3006,
+  timeout: 3006,
+  internal: 3007,
+};
+
+const GENERIC_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
+  missing_credentials: 'An access token is required.',
+  invalid_token: 'The access token is invalid.',
+  bad_request: 'The request is malformed.',
+  payload_too_large: 'The request body is too large.',
+  unavailable: 'A service is temporarily unavailable; retry later.',
+  timeout: 'A service did not answer in time; retry later.',
+  internal: 'An unexpected error.',
+};
+
+/** RFC 6750 §3: 401 answers name the scheme; an invalid token says `invalid_token`. */
+function challenge(failure: GatewayFailure): Record<string, string> {
+  if (failure === 'missing_credentials') return { 'www-authenticate': 'Bearer realm="propusk"' };
+  if (failure === 'invalid_token')
+    return { 'www-authenticate': 'Bearer realm="propusk", error="invalid_token"' };
+  if (failure === 'unavailable') return { 'retry-after': '1' };
+  return {};
+}
+
+export interface AnswerOptions {
+  /** The route's documented error code (envelope: 3001 login, 3002 logout). */
+  code?: number;
+}
+
+export function failureAnswer(
+  profile: Profile,
+  failure: GatewayFailure,
+  options: AnswerOptions = {},
+): Answer {
+  const status = STATUS[failure];
+  const headers = challenge(failure);
+  switch (profile) {
+    case 'drf':
+      return { status, headers, body: { result: { status, message: DRF_MESSAGES[failure] }, data: {} } };
+    case 'envelope':
+      return {
+        status,
+        headers,
+        body: {
+          data: {},
+          errors: [
+            { code: options.code ?? ENVELOPE_FALLBACK_CODES[failure], message: ENVELOPE_MESSAGES[failure] },
+          ],
+        },
+      };
+    default:
+      // Profiles whose routes have not landed yet: the gateway's generic shape (as its 404).
+      return { status, headers, body: { error: failure, message: GENERIC_MESSAGES[failure] } };
+  }
+}

@@ -1,0 +1,173 @@
+import replyFrom from '@fastify/reply-from';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IDENTITY_HEADER_NAMES, type ServiceName } from '@propusk/contracts';
+import type { Authenticator, AuthOutcome } from './auth/authenticator.js';
+import { identityHeaders } from './auth/identity.js';
+import { tokenChecks } from './auth/metrics.js';
+import { failureAnswer, type GatewayFailure } from './profiles/answers.js';
+import type { RouteEntry } from './routes/table.js';
+
+/** Headers only the gateway may set (see contracts): a client's copies are dropped before proxying. */
+export const IDENTITY_HEADERS = IDENTITY_HEADER_NAMES;
+
+/** Client-supplied forwarding headers are never trusted: the gateway is the only public listener. */
+const CLIENT_FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
+
+/** Auth payloads are small (kit's bodyLimit); a larger body is refused with 413. */
+export const PROXY_BODY_LIMIT = 16 * 1024;
+
+export function withoutIdentityHeaders(
+  headers: FastifyRequest['headers'],
+): Record<string, string | string[] | undefined> {
+  const out: Record<string, string | string[] | undefined> = { ...headers };
+  for (const h of IDENTITY_HEADERS) delete out[h];
+  return out;
+}
+
+type Verified = Extract<AuthOutcome, { kind: 'verified' }>;
+
+/**
+ * What the service receives: the client's headers without identity or forwarding headers,
+ * then the gateway's own: request id, the client address (`x-forwarded-for`, for per-IP
+ * throttling) and, after a verified token, contracts' identity headers.
+ */
+export function forwardHeaders(
+  headers: FastifyRequest['headers'],
+  req: FastifyRequest,
+  verified: Verified | undefined,
+): Record<string, string | string[] | undefined> {
+  const out = withoutIdentityHeaders(headers);
+  for (const h of CLIENT_FORWARDING_HEADERS) delete out[h];
+  return {
+    ...out,
+    'x-request-id': req.id,
+    'x-forwarded-for': req.ip,
+    ...(verified ? identityHeaders(verified.identity, verified.token) : {}),
+  };
+}
+
+export function sendFailure(
+  reply: FastifyReply,
+  route: Pick<RouteEntry, 'profile' | 'errorCode'>,
+  failure: GatewayFailure,
+): FastifyReply {
+  const answer = failureAnswer(route.profile, failure, { code: route.errorCode });
+  return reply
+    .code(answer.status)
+    .headers(answer.headers)
+    .type('application/json; charset=utf-8')
+    .send(answer.body);
+}
+
+/** Fastify's status for what it refused (413 too large, 400 unreadable), else internal. */
+function failureOf(err: { statusCode?: number }): GatewayFailure {
+  if (err.statusCode === 413) return 'payload_too_large';
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return 'bad_request';
+  return 'internal';
+}
+
+/** reply-from's upstream errors: a timeout is 504, any other transport failure 503. */
+function upstreamFailure(err: Error & { statusCode?: number }): GatewayFailure {
+  return err.statusCode === 504 ? 'timeout' : 'unavailable';
+}
+
+/** No token is routine on optional routes; a refused one is worth a line; a failed check a warning. */
+const LOG_LEVEL = { missing: 'debug', invalid: 'info', unavailable: 'warn' } as const;
+
+export interface ProxyDeps {
+  upstreams: Readonly<Record<ServiceName, string>>;
+  auth: Authenticator;
+  bodyLimit?: number;
+}
+
+/**
+ * One exact route per table entry, forwarded with @fastify/reply-from (the engine under
+ * @fastify/http-proxy): http-proxy mounts whole prefixes, and the gateway must answer its
+ * own 404 for any path outside the documented space and run per-route token checks.
+ *
+ * Bodies are never parsed: inside this encapsulated scope every content type is read as raw
+ * bytes (bounded by `bodyLimit`) and sent on unchanged, so a malformed body reaches the owning
+ * service, which answers it in its profile's shape. Tokens are checked in `onRequest`, before
+ * any body is read.
+ */
+export async function registerProxies(
+  app: FastifyInstance,
+  routes: readonly RouteEntry[],
+  { upstreams, auth, bodyLimit = PROXY_BODY_LIMIT }: ProxyDeps,
+): Promise<void> {
+  for (const route of routes) {
+    if (route.auth !== 'none' && !auth.supports(route.profile)) {
+      throw new Error(`route ${route.path}: no token strategy for profile ${route.profile}`);
+    }
+  }
+  const verifiedOf = new WeakMap<FastifyRequest, Verified>();
+
+  await app.register(async (scope) => {
+    await scope.register(replyFrom, { http: { requestOptions: { timeout: 30_000 } } });
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+
+    for (const route of routes) {
+      const base = upstreams[route.upstream];
+      scope.route({
+        method: [...route.methods],
+        url: route.path,
+        bodyLimit,
+        // Body-parsing failures (Fastify's FST_ERR_CTP_*: 413, 400) and anything thrown here.
+        errorHandler(err: Error & { statusCode?: number }, req, reply) {
+          const failure = failureOf(err);
+          if (failure === 'internal') req.log.error({ err }, 'proxy failed');
+          return sendFailure(reply, route, failure);
+        },
+        async onRequest(req, reply) {
+          if (route.auth === 'none') return;
+          const outcome = await auth.authenticate(route.profile, req.headers.authorization);
+          tokenChecks.inc({
+            profile: route.profile,
+            outcome: outcome.kind === 'verified' ? 'verified' : outcome.reason,
+          });
+          if (outcome.kind === 'verified') {
+            verifiedOf.set(req, outcome);
+            return;
+          }
+          req.log[LOG_LEVEL[outcome.reason]](
+            { reason: outcome.reason, detail: outcome.detail },
+            'access token not accepted',
+          );
+          if (outcome.reason === 'unavailable') return sendFailure(reply, route, 'unavailable');
+          if (route.auth === 'optional') return;
+          return sendFailure(
+            reply,
+            route,
+            outcome.reason === 'missing' ? 'missing_credentials' : 'invalid_token',
+          );
+        },
+        handler(req, reply) {
+          const verified = verifiedOf.get(req);
+          const body = req.body;
+          const withBody = Buffer.isBuffer(body) && req.method !== 'GET' && req.method !== 'HEAD';
+          return reply.from(`${base}${req.url}`, {
+            ...(withBody
+              ? { body, contentType: req.headers['content-type'] ?? 'application/octet-stream' }
+              : {}),
+            rewriteRequestHeaders: (_r, headers) => forwardHeaders(headers, req, verified),
+            onError: (r, { error }) => {
+              req.log.warn({ err: error, upstream: route.upstream }, 'upstream failed');
+              sendFailure(r as FastifyReply, route, upstreamFailure(error));
+            },
+            ...(route.revokes && verified
+              ? {
+                  // The service has answered (and written its revocation record): forget the
+                  // cached verification so the very next request with this token re-checks.
+                  onResponse: (_r, r, res) => {
+                    auth.forget(verified.identity.tokenId);
+                    r.send(res.stream);
+                  },
+                }
+              : {}),
+          });
+        },
+      });
+    }
+  });
+}

@@ -1,0 +1,44 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineRpc } from './rpc.js';
+
+export const RoleSchema = Type.Union([
+  Type.Literal('superuser'),
+  Type.Literal('staff'),
+  Type.Literal('admin'),
+]);
+
+export const AccountView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  username: Type.Union([Type.String(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(RoleSchema),
+});
+export type AccountView = Static<typeof AccountView>;
+
+/**
+ * Verifies a password (argon2id; a dummy verify for unknown logins). Failed attempts are
+ * throttled per account and per IP: `too_many_attempts` (429, details.retryAfter seconds);
+ * Redis down fails closed (`unavailable`). Wrong login or password: `invalid_credentials`.
+ */
+export const verifyPassword = defineRpc(
+  'identity',
+  'verifyPassword',
+  Type.Object(
+    {
+      by: Type.Union([Type.Literal('username'), Type.Literal('email'), Type.Literal('phone')]),
+      login: Type.String({ minLength: 1, maxLength: 320 }),
+      password: Type.String({ minLength: 1, maxLength: 1024 }),
+      ip: Type.Optional(Type.String({ maxLength: 64 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ account: AccountView }),
+);
+
+export const getAccount = defineRpc(
+  'identity',
+  'getAccount',
+  Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+  Type.Object({ account: AccountView }),
+);

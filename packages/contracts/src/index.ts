@@ -1,0 +1,12 @@
+export * from './services.js';
+export * from './subjects.js';
+export * from './errors.js';
+export * from './schema.js';
+export * from './rpc.js';
+export * from './profiles.js';
+export * as ops from './ops.js';
+export * as identityOps from './identity.js';
+export * as tokenOps from './token.js';
+export { AccountView, RoleSchema } from './identity.js';
+export { IntrospectionResult, SessionRevokedEvent } from './token.js';
+export * from './redis-keys.js';

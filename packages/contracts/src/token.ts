@@ -1,0 +1,89 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineRpc } from './rpc.js';
+import { RoleSchema } from './identity.js';
+
+const ProfileSchema = Type.Union([
+  Type.Literal('admin-telegram'),
+  Type.Literal('envelope'),
+  Type.Literal('authorization'),
+  Type.Literal('v2'),
+  Type.Literal('drf'),
+]);
+
+const Subject = Type.Object({
+  accountId: Type.String({ format: 'uuid' }),
+  username: Type.String({ minLength: 1 }),
+  roles: Type.Array(RoleSchema),
+});
+
+/** drf (document 004): an opaque 40-hex token, stored hashed, one per login, revocable. */
+export const issueDrf = defineRpc(
+  'token',
+  'issueDrf',
+  Subject,
+  Type.Object({ token: Type.String({ pattern: '^[0-9a-f]{40}$' }) }),
+);
+
+/**
+ * envelope (document 001): RS256 JWT, 2 h, claims exactly iss, username, admin, iat, exp (kid in
+ * the header; no jti: the token's id is `tokenId(token)`). `expiresAt` is the `exp` claim, in seconds.
+ */
+export const issueEnvelope = defineRpc(
+  'token',
+  'issueEnvelope',
+  Subject,
+  Type.Object({ token: Type.String(), expiresAt: Type.Integer() }),
+);
+
+/**
+ * RFC 7662 introspection: `active` false for anything unknown, expired, revoked or malformed;
+ * when active, the standard members plus the profile and kind of the token.
+ */
+export const IntrospectionResult = Type.Object({
+  active: Type.Boolean(),
+  sub: Type.Optional(Type.String()),
+  username: Type.Optional(Type.String()),
+  profile: Type.Optional(ProfileSchema),
+  token_type: Type.Optional(Type.Union([Type.Literal('access'), Type.Literal('refresh')])),
+  roles: Type.Optional(Type.Array(RoleSchema)),
+  jti: Type.Optional(Type.String()),
+  iat: Type.Optional(Type.Integer()),
+  exp: Type.Optional(Type.Integer()),
+  iss: Type.Optional(Type.String()),
+});
+export type IntrospectionResult = Static<typeof IntrospectionResult>;
+
+export const introspect = defineRpc(
+  'token',
+  'introspect',
+  Type.Object({ token: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false }),
+  IntrospectionResult,
+);
+
+/** RFC 7009 revocation: revoking an unknown or invalid token is not an error (`revoked` false). */
+export const revoke = defineRpc(
+  'token',
+  'revoke',
+  Type.Object({ token: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false }),
+  Type.Object({ revoked: Type.Boolean() }),
+);
+
+/** Public keys that verify tokens now (active and retiring), for local verification at the gateway. */
+export const jwks = defineRpc(
+  'token',
+  'jwks',
+  Type.Object({}, { additionalProperties: false }),
+  Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }),
+);
+
+/**
+ * `auth.session.revoked`: published (core NATS, and later JetStream) the moment a token is
+ * revoked, so every gateway drops it from its caches at once; Redis keeps the record.
+ */
+export const SessionRevokedEvent = Type.Object({
+  jti: Type.String(),
+  profile: ProfileSchema,
+  /** Seconds since the epoch when the token would have expired anyway. */
+  exp: Type.Integer(),
+});
+export type SessionRevokedEvent = Static<typeof SessionRevokedEvent>;

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from './logger.js';
+import { httpMetrics, registry } from './metrics.js';
+import { withTimeout } from './nats.js';
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface HttpOptions {
+  log: Logger;
+  readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** Largest accepted request body; auth payloads are small. */
+  bodyLimit?: number;
+}
+
+/** Incoming request ids are kept only when they look like ids, never arbitrary text. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export function requestIdFrom(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+export interface ReadinessReport {
+  status: 'ready' | 'unready';
+  checks: Record<string, 'ok' | string>;
+}
+
+export async function runReadiness(
+  checks: Readonly<Record<string, ReadinessCheck>>,
+  timeoutMs = 1500,
+): Promise<ReadinessReport> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        await withTimeout(check(), timeoutMs, name);
+        return [name, 'ok'] as const;
+      } catch (err) {
+        return [name, (err as Error).message || 'failed'] as const;
+      }
+    }),
+  );
+  const report = Object.fromEntries(entries);
+  return { status: entries.every(([, v]) => v === 'ok') ? 'ready' : 'unready', checks: report };
+}
+
+/**
+ * The HTTP bootstrap of every process: request ids (taken from `x-request-id` or made),
+ * /healthz (alive), /readyz (dependencies reachable), /metrics (Prometheus).
+ */
+export function createHttpServer({ log, readiness, bodyLimit = 16 * 1024 }: HttpOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit,
+    // DESIGN: "Paths are served with and without a trailing slash."
+    routerOptions: { ignoreTrailingSlash: true },
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    // One request line per response comes from the onResponse hook below (probes excluded).
+    logController: new LogController({ requestIdLogLabel: 'reqId', disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    httpMetrics.duration.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    if (!route.startsWith('/healthz') && !route.startsWith('/readyz') && !route.startsWith('/metrics')) {
+      req.log.info(
+        { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
+    }
+  });
+
+  app.get('/healthz', async () => ({ status: 'alive' }));
+  app.get('/readyz', async (_req, reply) => {
+    const report = await runReadiness(readiness);
+    return reply.code(report.status === 'ready' ? 200 : 503).send(report);
+  });
+  app.get('/metrics', async (_req, reply) => {
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+  return app;
+}

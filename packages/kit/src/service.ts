@@ -1,0 +1,162 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { namespace, ops, type Namespace, type ServiceName } from '@propusk/contracts';
+import { loadConfig, describeConfig, type ConfigOf } from './config.js';
+import { CORE_SETTINGS } from './settings.js';
+import { createLogger, type Logger } from './logger.js';
+import { connectNats, type NatsHandle } from './nats.js';
+import { connectRedis, checkRedis, closeRedis, redisKeyPrefix, type Redis } from './redis.js';
+import { createHttpServer, runReadiness, type ReadinessCheck } from './http.js';
+import { createRpcClient, createRpcServer, type RpcClient, type RpcServer } from './rpc.js';
+
+export type CoreConfig = ConfigOf<typeof CORE_SETTINGS>;
+
+export interface Runtime {
+  readonly name: ServiceName | 'gateway';
+  /** Unique per process: tells replicas apart in logs and ping replies. */
+  readonly instance: string;
+  readonly config: CoreConfig;
+  readonly ns: Namespace;
+  readonly log: Logger;
+  readonly nats: NatsHandle;
+  readonly rpc: RpcServer;
+  readonly client: RpcClient;
+  readonly http: FastifyInstance;
+  readonly redis: Redis | undefined;
+  /** Checks behind /readyz and the NATS ping; add the service's own before it listens. */
+  readonly readiness: Record<string, ReadinessCheck>;
+  /** Runs at shutdown after in-flight work finished, in reverse order of registration. */
+  onClose(fn: () => Promise<void> | void): void;
+}
+
+export interface StartOptions {
+  name: ServiceName | 'gateway';
+  /** Which configured port this process listens on. */
+  port(config: CoreConfig): number;
+  useRedis?: boolean;
+  env?: NodeJS.ProcessEnv;
+  setup(rt: Runtime): Promise<void>;
+}
+
+export interface Started {
+  readonly runtime: Runtime;
+  /** Base URL of the process's HTTP listener. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
+  return loadConfig(CORE_SETTINGS, env);
+}
+
+/**
+ * Starts one process of the suite: config, logger, NATS (reconnecting forever), Redis when
+ * used, the HTTP bootstrap and the NATS `ping` every service answers; then the service's
+ * own `setup`, then listen. The returned `close` finishes in-flight work first.
+ */
+export async function startProcess(opts: StartOptions): Promise<Started> {
+  const env = opts.env ?? process.env;
+  const config = loadCoreConfig(env);
+  const log = createLogger({ service: opts.name, level: config.LOG_LEVEL });
+  log.info({ config: describeConfig(CORE_SETTINGS, config) }, 'starting');
+  const instance = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const ns = namespace(config.PROPUSK_NAMESPACE);
+  const nats = await connectNats(config.NATS_URL, `${opts.name}:${instance}`, log);
+  const redis = opts.useRedis
+    ? connectRedis(config.REDIS_URL, redisKeyPrefix(config.PROPUSK_NAMESPACE), log)
+    : undefined;
+  const readiness: Record<string, ReadinessCheck> = { nats: () => nats.check() };
+  if (redis) readiness.redis = () => checkRedis(redis);
+  const closers: Array<() => Promise<void> | void> = [];
+  const http = createHttpServer({ log, readiness });
+  const rt: Runtime = {
+    name: opts.name,
+    instance,
+    config,
+    ns,
+    log,
+    nats,
+    rpc: createRpcServer(nats.nc, ns, log),
+    client: createRpcClient(nats.nc, ns, { timeoutMs: config.RPC_TIMEOUT_MS }),
+    http,
+    redis,
+    readiness,
+    onClose: (fn) => void closers.push(fn),
+  };
+
+  if (opts.name !== 'gateway') {
+    const service = opts.name;
+    rt.rpc.handle(ops.ping[service], async () => {
+      const report = await runReadiness(readiness);
+      const checks = Object.fromEntries(Object.entries(report.checks).map(([k, v]) => [k, v === 'ok']));
+      return { service, instance, ready: report.status === 'ready', checks };
+    });
+  }
+
+  await opts.setup(rt);
+  await http.listen({ port: opts.port(config), host: config.BIND_HOST });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port(config);
+  const url = `http://${config.BIND_HOST === '0.0.0.0' ? '127.0.0.1' : config.BIND_HOST}:${port}`;
+  log.info({ url }, 'ready to serve');
+
+  let closing: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      log.info('shutting down: finishing in-flight work');
+      await http.close();
+      await rt.rpc.drain();
+      for (const fn of closers.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          log.error({ err }, 'close hook failed');
+        }
+      }
+      if (redis) await closeRedis(redis);
+      await nats.drain();
+      log.info('stopped');
+    })();
+    return closing;
+  }
+  return { runtime: rt, url, close };
+}
+
+/** Deadline for a clean stop after SIGTERM (the issue: exit 0 within 10 s). */
+const SHUTDOWN_DEADLINE_MS = 9000;
+
+/**
+ * Entry point of a process: starts it and stops it cleanly on SIGTERM/SIGINT.
+ * A start failure (bad config, unreachable NATS) exits 1 with the reason.
+ */
+export function runMain(start: () => Promise<Started>): void {
+  start().then(
+    (started) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        started.runtime.log.info({ signal }, 'signal received');
+        const deadline = setTimeout(() => {
+          started.runtime.log.error('shutdown deadline passed; exiting');
+          process.exit(1);
+        }, SHUTDOWN_DEADLINE_MS);
+        deadline.unref();
+        started.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            started.runtime.log.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    },
+    (err: unknown) => {
+      console.error(`start failed: ${(err as Error)?.message ?? String(err)}`);
+      process.exit(1);
+    },
+  );
+}

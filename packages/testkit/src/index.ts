@@ -1,0 +1,2 @@
+export * from './suite.js';
+export * from './ports.js';

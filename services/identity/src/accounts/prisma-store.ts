@@ -1,0 +1,64 @@
+import { Prisma, type PrismaClient } from '@propusk/db';
+import { AccountsError, accountStoreUnavailable } from './errors.js';
+import type { AccountRecord, AccountStore, NewAccount } from './store.js';
+
+const SELECT = {
+  id: true,
+  username: true,
+  email: true,
+  phone: true,
+  roles: true,
+  passwordHash: true,
+} as const;
+
+/** Which unique field a P2002 violation names (Prisma puts the fields in `meta.target`). */
+function duplicateField(err: Prisma.PrismaClientKnownRequestError): string {
+  const target = JSON.stringify(err.meta ?? {});
+  for (const field of ['username', 'email', 'phone']) if (target.includes(field)) return field;
+  return 'account';
+}
+
+/**
+ * Prisma's P1000–P1017 codes are the database being unreachable, missing or timing out, and P2024 a
+ * pool timeout (https://www.prisma.io/docs/orm/reference/error-reference): an outage, not a bug.
+ */
+function isOutage(err: unknown): boolean {
+  if (err instanceof Prisma.PrismaClientInitializationError) return true;
+  return (
+    err instanceof Prisma.PrismaClientKnownRequestError && (err.code.startsWith('P1') || err.code === 'P2024')
+  );
+}
+
+/** Runs a read; an outage becomes `unavailable`, anything else stays as it is (a bug to log). */
+async function read<T>(query: () => Promise<T | null>): Promise<T | undefined> {
+  try {
+    return (await query()) ?? undefined;
+  } catch (err) {
+    if (isOutage(err)) throw accountStoreUnavailable();
+    throw err;
+  }
+}
+
+export function createPrismaAccountStore(prisma: PrismaClient): AccountStore {
+  return {
+    async create(account: NewAccount): Promise<AccountRecord> {
+      try {
+        return await prisma.account.create({ data: account, select: SELECT });
+      } catch (err) {
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+          throw new AccountsError(
+            'duplicate',
+            `an account with this ${duplicateField(err)} already exists`,
+            duplicateField(err),
+          );
+        }
+        throw err;
+      }
+    },
+    findByUsername: (username) =>
+      read(() => prisma.account.findUnique({ where: { username }, select: SELECT })),
+    findByEmail: (email) => read(() => prisma.account.findUnique({ where: { email }, select: SELECT })),
+    findByPhone: (phone) => read(() => prisma.account.findUnique({ where: { phone }, select: SELECT })),
+    findById: (id) => read(() => prisma.account.findUnique({ where: { id }, select: SELECT })),
+  };
+}

@@ -1,0 +1,31 @@
+import type { Role } from '@propusk/db';
+
+/** What the accounts capability needs from storage (the domain defines it; Prisma implements it). */
+export interface NewAccount {
+  username?: string;
+  email?: string;
+  phone?: string;
+  name?: string;
+  surname?: string;
+  patronymic?: string;
+  passwordHash?: string;
+  roles: Role[];
+}
+
+export interface AccountRecord {
+  id: string;
+  username: string | null;
+  email: string | null;
+  phone: string | null;
+  roles: Role[];
+  passwordHash: string | null;
+}
+
+export interface AccountStore {
+  create(account: NewAccount): Promise<AccountRecord>;
+  findByUsername(username: string): Promise<AccountRecord | undefined>;
+  /** `email` lower-cased, as `create` stores it. */
+  findByEmail(email: string): Promise<AccountRecord | undefined>;
+  findByPhone(phone: string): Promise<AccountRecord | undefined>;
+  findById(id: string): Promise<AccountRecord | undefined>;
+}

@@ -1,0 +1,74 @@
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { identityOps } from '@propusk/contracts';
+import { createPrismaClient, checkDatabase } from '@propusk/db';
+import {
+  describeConfig,
+  loadConfig,
+  runMain,
+  startProcess,
+  type ConfigOf,
+  type Runtime,
+  type Started,
+} from '@propusk/kit';
+import { createAccountsService } from './accounts/service.js';
+import { createPrismaAccountStore } from './accounts/prisma-store.js';
+import { createPasswordHasher } from './credentials/hasher.js';
+import { createLoginFlow } from './login/flow.js';
+import { registerDrfRoutes } from './profiles/drf/routes.js';
+import { registerEnvelopeRoutes } from './profiles/envelope/routes.js';
+import { IDENTITY_SETTINGS } from './settings.js';
+import { createLoginThrottle } from './throttle/service.js';
+import { createRedisThrottleStore } from './throttle/redis-store.js';
+
+export type IdentitySettings = ConfigOf<typeof IDENTITY_SETTINGS>;
+
+/** The identity service process: wiring only (transport → domain → store); capabilities live in their own folders. */
+export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Promise<void> {
+  const redis = rt.redis;
+  if (!redis) throw new Error('identity needs Redis (useRedis)');
+  rt.log.info({ settings: describeConfig(IDENTITY_SETTINGS, settings) }, 'identity settings');
+
+  const prisma = createPrismaClient(rt.config.DATABASE_URL);
+  rt.readiness.postgres = () => checkDatabase(prisma);
+  rt.onClose(() => prisma.$disconnect());
+
+  const hasher = await createPasswordHasher();
+  const accountStore = createPrismaAccountStore(prisma);
+  const accounts = createAccountsService({ store: accountStore, hasher });
+  const throttle = createLoginThrottle({
+    store: createRedisThrottleStore(redis),
+    limits: {
+      perAccount: settings.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      perIp: settings.LOGIN_MAX_FAILURES_PER_IP,
+      windowS: settings.LOGIN_FAILURE_WINDOW_S,
+    },
+  });
+  const login = createLoginFlow({ accounts: accountStore, hasher, throttle });
+
+  rt.rpc.handle(identityOps.verifyPassword, async (req) => ({ account: await login.verifyPassword(req) }));
+  rt.rpc.handle(identityOps.getAccount, async ({ id }) => ({ account: await accounts.get(id) }));
+
+  await registerDrfRoutes(rt.http, { login, client: rt.client });
+  await registerEnvelopeRoutes(rt.http, { login, client: rt.client });
+}
+
+/** Starts the identity process; the settings are checked before anything connects. */
+export function startIdentity(env: NodeJS.ProcessEnv = process.env): Promise<Started> {
+  const settings = loadConfig(IDENTITY_SETTINGS, env);
+  return startProcess({
+    name: 'identity',
+    port: (config) => config.IDENTITY_PORT,
+    useRedis: true,
+    env,
+    setup: (rt) => setupIdentity(rt, settings),
+  });
+}
+
+/** True when this module is the program (`node --import tsx src/main.ts`), false when a test imports it. */
+function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && pathToFileURL(realpathSync(script)).href === moduleUrl;
+}
+
+if (isEntryPoint(import.meta.url)) runMain(() => startIdentity());

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { tokenOps } from '@propusk/contracts';
+import {
+  registerLoginScope,
+  tokenSubject,
+  type LoginRouteDeps,
+  type VerifiedLogin,
+} from '../../http/login-routes.js';
+import { invalidCredentials } from '../../login/errors.js';
+import { envelopeFailure } from './errors.js';
+import { envelopeToken, isEnvelopeAdmin } from './presenter.js';
+
+/** Document 001: "POST Admin Login" and "POST User Login". */
+export const ENVELOPE_ADMIN_LOGIN_PATH = '/api/v1/auth/admin/';
+export const ENVELOPE_USER_LOGIN_PATH = '/api/v1/auth/user/';
+
+export async function registerEnvelopeRoutes(app: FastifyInstance, deps: LoginRouteDeps): Promise<void> {
+  async function issue(login: VerifiedLogin) {
+    const { token } = await deps.client.call(tokenOps.issueEnvelope, tokenSubject(login), {
+      requestId: login.requestId,
+    });
+    return envelopeToken(token);
+  }
+  await registerLoginScope(app, deps, {
+    renderFailure: envelopeFailure,
+    routes: [
+      {
+        paths: [ENVELOPE_ADMIN_LOGIN_PATH],
+        async succeed(login) {
+          // DESIGN, 001: a right password without the role is answered exactly like a wrong one.
+          if (!isEnvelopeAdmin(login.account.roles)) throw invalidCredentials();
+          return issue(login);
+        },
+      },
+      { paths: [ENVELOPE_USER_LOGIN_PATH], succeed: issue },
+    ],
+  });
+}

@@ -1,0 +1,22 @@
+import type { PrismaClient } from '@propusk/db';
+import type { StaffStore } from './store.js';
+
+export function createPrismaStaffStore(prisma: PrismaClient): StaffStore {
+  return {
+    async add(username, addedBy) {
+      const row = await prisma.staffAllowlistEntry.upsert({
+        where: { telegramUsername: username },
+        create: { telegramUsername: username, addedBy: addedBy ?? null },
+        update: {},
+      });
+      return { username: row.telegramUsername, addedAt: row.addedAt };
+    },
+    async list() {
+      const rows = await prisma.staffAllowlistEntry.findMany({ orderBy: { telegramUsername: 'asc' } });
+      return rows.map((r) => ({ username: r.telegramUsername, addedAt: r.addedAt }));
+    },
+    async has(username) {
+      return (await prisma.staffAllowlistEntry.count({ where: { telegramUsername: username } })) > 0;
+    },
+  };
+}

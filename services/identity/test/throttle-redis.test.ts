@@ -1,0 +1,96 @@
+// The Redis throttle store against the real Redis: atomic under concurrency, windows, prefix.
+import t from 'tap';
+import { randomBytes } from 'node:crypto';
+import { closeRedis, connectRedis, redisKeyPrefix } from '@propusk/kit';
+import { createRedisThrottleStore } from '../src/throttle/redis-store.js';
+import { silentLog } from './fixtures/silent-log.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ns = `t${randomBytes(5).toString('hex')}`;
+const prefix = redisKeyPrefix(ns);
+const redis = connectRedis(REDIS_URL, prefix, silentLog);
+const raw = connectRedis(REDIS_URL, '', silentLog);
+await redis.ping().catch(async () => new Promise((r) => redis.once('ready', r)));
+await new Promise((r) => (raw.status === 'ready' ? r(undefined) : raw.once('ready', r)));
+t.teardown(async () => {
+  const keys = await raw.keys(`${prefix}*`);
+  if (keys.length) await raw.del(...keys);
+  await closeRedis(redis);
+  await closeRedis(raw);
+});
+const store = createRedisThrottleStore(redis);
+const WINDOW = 60_000;
+
+t.test('takes under the limit, refuses at it without changing anything', async (t) => {
+  const counters = [{ key: 'a1', limit: 2 }];
+  t.same(await store.take(counters, WINDOW), { allowed: true });
+  t.same(await store.take(counters, WINDOW), { allowed: true });
+  const refused = await store.take(counters, WINDOW);
+  t.equal(refused.allowed, false);
+  const wait = (refused as { retryAfterMs: number }).retryAfterMs;
+  t.ok(wait > WINDOW - 5000 && wait <= WINDOW, `retryAfterMs ${wait}`);
+  t.equal(await raw.get(`${prefix}a1`), '2', 'stored under the namespace prefix');
+  const ttl = await raw.pttl(`${prefix}a1`);
+  t.ok(ttl > 0 && ttl <= WINDOW, 'the window expires');
+});
+
+t.test('one counter at its limit refuses the take on every counter', async (t) => {
+  await store.take([{ key: 'b-full', limit: 1 }], WINDOW);
+  const r = await store.take(
+    [
+      { key: 'b-other', limit: 5 },
+      { key: 'b-full', limit: 1 },
+    ],
+    WINDOW,
+  );
+  t.equal(r.allowed, false);
+  t.equal(await redis.get('b-other'), null, 'the other counter was not counted');
+});
+
+t.test('concurrent takes are counted exactly', async (t) => {
+  const results = await Promise.all(
+    Array.from({ length: 60 }, () => store.take([{ key: 'c', limit: 10 }], WINDOW)),
+  );
+  t.equal(results.filter((r) => r.allowed).length, 10);
+  t.equal(await redis.get('c'), '10');
+});
+
+t.test('giveBack takes one back, deletes at zero, keeps the window', async (t) => {
+  await store.take([{ key: 'd', limit: 5 }], WINDOW);
+  await store.take([{ key: 'd', limit: 5 }], WINDOW);
+  await store.giveBack(['d']);
+  t.equal(await redis.get('d'), '1');
+  t.ok((await redis.pttl('d')) > 0);
+  await store.giveBack(['d']);
+  t.equal(await redis.exists('d'), 0);
+  await store.giveBack(['d', 'never-seen']);
+  t.equal(await redis.exists('d'), 0, 'never below zero');
+});
+
+t.test('clear deletes; a window ends by itself', async (t) => {
+  await store.take([{ key: 'e', limit: 1 }], WINDOW);
+  await store.clear(['e']);
+  t.same(await store.take([{ key: 'e', limit: 1 }], WINDOW), { allowed: true });
+  await store.take([{ key: 'f', limit: 1 }], 150);
+  t.equal((await store.take([{ key: 'f', limit: 1 }], 150)).allowed, false);
+  await new Promise((r) => setTimeout(r, 200));
+  t.same(await store.take([{ key: 'f', limit: 1 }], 150), { allowed: true });
+});
+
+t.test('a counter left without expiry gets one instead of blocking forever', async (t) => {
+  await redis.set('g', '3');
+  const r = await store.take([{ key: 'g', limit: 3 }], WINDOW);
+  t.same(r, { allowed: false, retryAfterMs: WINDOW });
+  t.ok((await redis.pttl('g')) > 0);
+});
+
+t.test('Redis unreachable: every call rejects at once', async (t) => {
+  const down = connectRedis('redis://127.0.0.1:1', prefix, silentLog);
+  t.teardown(() => down.disconnect());
+  const dead = createRedisThrottleStore(down);
+  const started = Date.now();
+  await t.rejects(dead.take([{ key: 'h', limit: 1 }], WINDOW));
+  await t.rejects(dead.giveBack(['h']));
+  await t.rejects(dead.clear(['h']));
+  t.ok(Date.now() - started < 1000, 'no queueing while down');
+});

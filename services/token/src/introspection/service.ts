@@ -1,0 +1,108 @@
+import { tokenId, type IntrospectionResult } from '@propusk/contracts';
+import type { Logger } from '@propusk/kit';
+import type { DrfService } from '../drf/service.js';
+import type { EnvelopeService } from '../envelope/service.js';
+import type { RevocationService } from '../revocation/service.js';
+import { tokenKind } from './token-kind.js';
+
+export interface IntrospectionService {
+  /**
+   * RFC 7662 §2.2: `{active: false}` for anything unknown, malformed, expired, revoked or
+   * failing verification — never an error, and never a reason. When Redis cannot be read the
+   * answer is the `unavailable` error, never `active: true` (fail closed).
+   */
+  introspect(token: string): Promise<IntrospectionResult>;
+  /** RFC 7009 §2.2: an unknown or invalid token is not an error; it answers `revoked: false`. */
+  revoke(token: string): Promise<{ revoked: boolean }>;
+}
+
+export interface IntrospectionDeps {
+  drf: DrfService;
+  envelope: EnvelopeService;
+  revocation: RevocationService;
+  /** drf tokens are opaque: their `iss` is the suite's own (PUBLIC_BASE_URL). */
+  drfIssuer: string;
+  log: Logger;
+}
+
+const INACTIVE: IntrospectionResult = Object.freeze({ active: false });
+
+export function createIntrospectionService(deps: IntrospectionDeps): IntrospectionService {
+  async function introspectDrf(token: string): Promise<IntrospectionResult> {
+    const session = await deps.drf.lookup(token);
+    if (!session) return INACTIVE;
+    const jti = tokenId(token);
+    if (await deps.revocation.isRevoked(jti)) return INACTIVE;
+    return {
+      active: true,
+      sub: session.accountId,
+      username: session.username,
+      profile: 'drf',
+      token_type: 'access',
+      roles: session.roles,
+      jti,
+      iat: session.iat,
+      exp: session.exp,
+      iss: deps.drfIssuer,
+    };
+  }
+
+  async function introspectJwt(token: string): Promise<IntrospectionResult> {
+    const verdict = await deps.envelope.verify(token);
+    if (!verdict.ok) {
+      deps.log.debug({ reason: verdict.reason }, 'jwt refused');
+      return INACTIVE;
+    }
+    const jti = tokenId(token);
+    if (await deps.revocation.isRevoked(jti)) return INACTIVE;
+    const { claims } = verdict;
+    return {
+      active: true,
+      sub: claims.username,
+      username: claims.username,
+      profile: 'envelope',
+      token_type: 'access',
+      jti,
+      iat: claims.iat,
+      exp: claims.exp,
+      iss: claims.iss,
+    };
+  }
+
+  async function revokeDrf(token: string): Promise<boolean> {
+    const session = await deps.drf.take(token);
+    if (!session) return false;
+    // The session is gone already; the record and event tell caches to drop it too.
+    await deps.revocation.revoke({ jti: tokenId(token), profile: 'drf', exp: session.exp });
+    return true;
+  }
+
+  async function revokeJwt(token: string): Promise<boolean> {
+    const verdict = await deps.envelope.verify(token);
+    if (!verdict.ok) return false;
+    return deps.revocation.revoke({ jti: tokenId(token), profile: 'envelope', exp: verdict.claims.exp });
+  }
+
+  return {
+    async introspect(token) {
+      switch (tokenKind(token)) {
+        case 'drf':
+          return introspectDrf(token);
+        case 'jwt':
+          return introspectJwt(token);
+        default:
+          return INACTIVE;
+      }
+    },
+    async revoke(token) {
+      switch (tokenKind(token)) {
+        case 'drf':
+          return { revoked: await revokeDrf(token) };
+        case 'jwt':
+          return { revoked: await revokeJwt(token) };
+        default:
+          return { revoked: false };
+      }
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { ConfigSpec } from '@propusk/kit';
+
+/**
+ * The token service's own environment variables (the core ones come from kit's CORE_SETTINGS).
+ * Read once at start with kit's `loadConfig`; a bad value stops the start naming the variable.
+ */
+const DAY_S = 24 * 60 * 60;
+
+/** A redirect target: a path on the front end, or an absolute http(s) URL. */
+const REDIRECT = /^(\/[^\s]*|https?:\/\/[^\s]+)$/;
+
+export const TOKEN_SETTINGS = {
+  DRF_TOKEN_TTL_S: {
+    kind: 'int',
+    min: 60,
+    max: 365 * DAY_S,
+    default: 30 * DAY_S,
+    // Document 004 gives drf tokens no lifetime (DRF's own authtoken never expires); an
+    // opaque bearer token that lives forever is a standing risk, so it expires after 30 days.
+    doc: 'lifetime of a drf (document 004) opaque token in seconds; default 30 days',
+  },
+  ENVELOPE_ISSUER: {
+    kind: 'string',
+    pattern: /^[\x21-\x7e]{1,256}$/,
+    default: 'digeocache',
+    doc: 'the `iss` claim of envelope (document 001) JWTs; the document shows `digeocache`',
+  },
+  ENVELOPE_LOGOUT_REDIRECT: {
+    kind: 'string',
+    pattern: REDIRECT,
+    default: '/go/here/after/logout',
+    doc: 'envelope logout: `data.redirect` after a successful logout',
+  },
+  ENVELOPE_LOGOUT_FAILED_REDIRECT: {
+    kind: 'string',
+    pattern: REDIRECT,
+    default: '/go/here/after/failed/logout',
+    doc: 'envelope logout: `data.redirect` when the logout failed (no valid token)',
+  },
+  SIGNING_KEYS_REFRESH_S: {
+    kind: 'int',
+    min: 1,
+    max: 3600,
+    default: 60,
+    doc: 'how often the in-memory signing keys are re-read from Postgres (picks up `authctl keys rotate`)',
+  },
+} as const satisfies ConfigSpec;

@@ -1,0 +1,184 @@
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import {
+  eventSubject,
+  IDENTITY_HEADERS,
+  namespace,
+  ops,
+  tokenId,
+  tokenOps,
+  type SessionRevokedEvent,
+} from '@propusk/contracts';
+import { createPrismaClient, createTestDatabase } from '@propusk/db';
+import { connectNats, createRpcClient } from '@propusk/kit';
+import { decodeProtectedHeader } from 'jose';
+import { createPrismaKeyStore } from '../src/keys/prisma-store.js';
+import { createKeysService } from '../src/keys/service.js';
+import { silentLog } from './fixtures/fakes.js';
+
+/**
+ * The real process (`node --import tsx src/main.ts`, as the supervisor starts it) against the
+ * real Postgres, Redis and NATS: the token operations over NATS, the revoked event, and the
+ * HTTP logout on its own listener.
+ */
+const SERVICE_DIR = new URL('..', import.meta.url).pathname;
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+async function startToken(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: SERVICE_DIR,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`token did not start:\n${lines.join('\n')}`)), 20_000);
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        const m = /"url":"(http:[^"]+)".*"msg":"ready to serve"/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    }
+    void exited.then((code) => reject(new Error(`token exited (${code}):\n${lines.join('\n')}`)));
+  });
+  return {
+    url,
+    lines,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+t.test('the token service over real NATS', async (t) => {
+  const db = await createTestDatabase();
+  const nsName = `t${randomBytes(4).toString('hex')}`;
+  const proc = await startToken({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    PROPUSK_NAMESPACE: nsName,
+    DATABASE_URL: db.url,
+    NATS_URL,
+    TOKEN_PORT: '0',
+    SIGNING_KEYS_REFRESH_S: '1',
+  });
+  const nats = await connectNats(NATS_URL, 'token-test', silentLog());
+  t.teardown(async () => {
+    await nats.drain();
+    const code = await proc.stop();
+    await db.drop();
+    if (code !== 0) console.error(proc.lines.slice(-20).join('\n'));
+  });
+  const ns = namespace(nsName);
+  const client = createRpcClient(nats.nc, ns, { timeoutMs: 3000 });
+  const subject = { accountId: randomUUID(), username: 'staff1', roles: ['staff' as const] };
+
+  t.test('ping: ready with postgres, redis and nats', async (t) => {
+    const pong = await client.call(ops.ping.token, {});
+    t.strictSame(pong.checks, { nats: true, redis: true, postgres: true });
+    t.equal(pong.ready, true);
+  });
+
+  t.test('drf: issue, introspect, revoke → event, then inactive', async (t) => {
+    const events: SessionRevokedEvent[] = [];
+    const sub = nats.nc.subscribe(eventSubject(ns, 'session', 'revoked'), {
+      callback: (_err, msg) => void events.push(msg.json<SessionRevokedEvent>()),
+    });
+    t.teardown(() => sub.unsubscribe());
+    await nats.nc.flush();
+
+    const { token } = await client.call(tokenOps.issueDrf, subject);
+    t.match(token, /^[0-9a-f]{40}$/);
+    const active = await client.call(tokenOps.introspect, { token });
+    t.equal(active.active, true);
+    t.equal(active.sub, subject.accountId);
+    t.equal(active.profile, 'drf');
+    t.strictSame(active.roles, ['staff']);
+    t.equal(active.exp! - active.iat!, 30 * 24 * 3600, 'DRF_TOKEN_TTL_S default');
+
+    t.strictSame(await client.call(tokenOps.revoke, { token }), { revoked: true });
+    t.strictSame(await client.call(tokenOps.introspect, { token }), { active: false });
+    t.strictSame(await client.call(tokenOps.revoke, { token }), { revoked: false });
+    await nats.nc.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    t.strictSame(events, [{ jti: tokenId(token), profile: 'drf', exp: active.exp }]);
+  });
+
+  t.test('envelope: issue, verify against jwks, HTTP logout revokes and announces', async (t) => {
+    const events: SessionRevokedEvent[] = [];
+    const sub = nats.nc.subscribe(eventSubject(ns, 'session', 'revoked'), {
+      callback: (_err, msg) => void events.push(msg.json<SessionRevokedEvent>()),
+    });
+    t.teardown(() => sub.unsubscribe());
+    await nats.nc.flush();
+
+    const issued = await client.call(tokenOps.issueEnvelope, { ...subject, roles: ['superuser'] });
+    const { keys } = await client.call(tokenOps.jwks, {});
+    t.equal(keys.length, 1);
+    t.strictSame(Object.keys(keys[0]!).sort(), ['alg', 'e', 'kid', 'kty', 'n', 'use'], 'public members only');
+    t.equal(decodeProtectedHeader(issued.token).kid, keys[0]!.kid);
+    const r = await client.call(tokenOps.introspect, { token: issued.token });
+    t.equal(r.active, true);
+    t.equal(r.profile, 'envelope');
+    t.equal(r.iss, 'digeocache');
+    t.equal(r.exp, issued.expiresAt, 'expiresAt is the exp claim (seconds)');
+
+    const res = await fetch(`${proc.url}/api/v1/auth/logout/`, {
+      headers: {
+        [IDENTITY_HEADERS.subject]: r.sub!,
+        [IDENTITY_HEADERS.username]: r.username!,
+        [IDENTITY_HEADERS.profile]: r.profile!,
+        [IDENTITY_HEADERS.tokenId]: r.jti!,
+        [IDENTITY_HEADERS.roles]: '',
+        [IDENTITY_HEADERS.token]: issued.token,
+      },
+    });
+    t.equal(res.status, 200);
+    t.strictSame(await res.json(), { data: { redirect: '/go/here/after/logout' } });
+    t.strictSame(await client.call(tokenOps.introspect, { token: issued.token }), { active: false });
+    await nats.nc.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    t.strictSame(events, [{ jti: tokenId(issued.token), profile: 'envelope', exp: issued.expiresAt }]);
+  });
+
+  t.test(
+    '`authctl keys rotate` is picked up by the running process; old tokens keep verifying',
+    async (t) => {
+      const before = await client.call(tokenOps.issueEnvelope, subject);
+      const prisma = createPrismaClient(db.url);
+      t.teardown(() => prisma.$disconnect());
+      const rotated = await createKeysService({ store: createPrismaKeyStore(prisma) }).rotate();
+      await new Promise((r) => setTimeout(r, 1500)); // SIGNING_KEYS_REFRESH_S=1
+      const after = await client.call(tokenOps.issueEnvelope, subject);
+      t.equal(decodeProtectedHeader(after.token).kid, rotated.kid, 'new tokens are signed with the new key');
+      t.not(decodeProtectedHeader(before.token).kid, rotated.kid);
+      t.equal(
+        (await client.call(tokenOps.introspect, { token: before.token })).active,
+        true,
+        'old key: retiring',
+      );
+      t.equal((await client.call(tokenOps.introspect, { token: after.token })).active, true);
+      t.equal((await client.call(tokenOps.jwks, {})).keys.length, 2);
+    },
+  );
+
+  t.test('garbage and schema violations', async (t) => {
+    t.strictSame(await client.call(tokenOps.introspect, { token: 'x' }), { active: false });
+    t.strictSame(await client.call(tokenOps.revoke, { token: 'a.b.c' }), { revoked: false });
+    await t.rejects(client.call(tokenOps.issueDrf, { ...subject, accountId: 'not-a-uuid' }), {
+      code: 'invalid_request',
+    });
+  });
+
+  t.test('SIGTERM stops it cleanly', async (t) => {
+    t.equal(await proc.stop(), 0);
+  });
+});

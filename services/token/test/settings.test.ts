@@ -1,0 +1,39 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '@propusk/kit';
+import { TOKEN_SETTINGS } from '../src/settings.js';
+
+t.test('token settings: defaults', async (t) => {
+  t.strictSame(
+    { ...loadConfig(TOKEN_SETTINGS, {}) },
+    {
+      DRF_TOKEN_TTL_S: 2_592_000,
+      ENVELOPE_ISSUER: 'digeocache',
+      ENVELOPE_LOGOUT_REDIRECT: '/go/here/after/logout',
+      ENVELOPE_LOGOUT_FAILED_REDIRECT: '/go/here/after/failed/logout',
+      SIGNING_KEYS_REFRESH_S: 60,
+    },
+  );
+});
+
+t.test('token settings: values and refusals', async (t) => {
+  const c = loadConfig(TOKEN_SETTINGS, {
+    DRF_TOKEN_TTL_S: '3600',
+    ENVELOPE_ISSUER: 'https://auth.example',
+    ENVELOPE_LOGOUT_REDIRECT: 'https://app.example/bye',
+  });
+  t.equal(c.DRF_TOKEN_TTL_S, 3600);
+  t.equal(c.ENVELOPE_ISSUER, 'https://auth.example');
+  t.equal(c.ENVELOPE_LOGOUT_REDIRECT, 'https://app.example/bye');
+  const bad: Array<[Record<string, string>, string]> = [
+    [{ DRF_TOKEN_TTL_S: '10' }, 'DRF_TOKEN_TTL_S'],
+    [{ DRF_TOKEN_TTL_S: 'forever' }, 'DRF_TOKEN_TTL_S'],
+    [{ ENVELOPE_ISSUER: 'has space' }, 'ENVELOPE_ISSUER'],
+    [{ ENVELOPE_LOGOUT_REDIRECT: 'javascript:alert(1)' }, 'ENVELOPE_LOGOUT_REDIRECT'],
+    [{ ENVELOPE_LOGOUT_FAILED_REDIRECT: 'no-slash' }, 'ENVELOPE_LOGOUT_FAILED_REDIRECT'],
+    [{ SIGNING_KEYS_REFRESH_S: '0' }, 'SIGNING_KEYS_REFRESH_S'],
+  ];
+  for (const [env, variable] of bad) {
+    t.throws(() => loadConfig(TOKEN_SETTINGS, env), { name: 'ConfigError', variable }, variable);
+  }
+  t.type(ConfigError, 'function');
+});
