@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createTestDatabase } from '@propusk/db';
 import { eventually, freePort } from '@propusk/testkit';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
+const ROOT = new URL('../../..', import.meta.url).pathname;
 
 async function freePorts(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -33,6 +33,23 @@ function runStart(env: Record<string, string>) {
   return { child, output: () => out, exited };
 }
 
+/** ms until /readyz answers 200, or what went wrong (with npm start's output) as a string. */
+async function readyWithin(gateway: string, run: ReturnType<typeof runStart>, limitMs: number) {
+  const started = Date.now();
+  let exitCode: number | null | undefined;
+  void run.exited.then((code) => (exitCode = code));
+  while (Date.now() - started < limitMs) {
+    if (exitCode !== undefined) return `npm start exited with ${exitCode}:\n${run.output().slice(-4000)}`;
+    const ok = await fetch(`${gateway}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return `not ready after ${limitMs} ms; npm start printed:\n${run.output().slice(-4000)}`;
+}
+
 t.test('npm start: ready on the gateway within 60 s, SIGTERM stops everything with exit 0', async (t) => {
   const db = await createTestDatabase();
   t.teardown(() => db.drop());
@@ -45,7 +62,11 @@ t.test('npm start: ready on the gateway within 60 s, SIGTERM stops everything wi
   });
   t.teardown(() => void run.child.kill('SIGKILL'));
   const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
-  const took = await eventually(async () => (await fetch(`${gateway}/readyz`)).status === 200, 60_000, 250);
+  const took = await readyWithin(gateway, run, 60_000);
+  if (typeof took === 'string') {
+    t.fail('npm start made the gateway ready within 60 s', { diagnostic: took });
+    return;
+  }
   t.ok(took < 60_000, `gateway ready after ${took} ms`);
   await eventually(async () => run.output().includes(`ready: gateway at ${gateway}`), 5000);
   t.match(run.output(), /identity\s+\|/, 'logs are prefixed with the process name');
