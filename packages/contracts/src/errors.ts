@@ -32,11 +32,43 @@ export const SERVICE_ERRORS = {
       description: 'Too many failed attempts; retry later (details.retryAfter seconds).',
     },
     account_not_found: { status: 404, description: 'No such account.' },
+    password_rejected: {
+      status: 400,
+      description: 'The password breaks the policy (8–128 characters, not a common password).',
+    },
+    not_on_allowlist: { status: 403, description: 'The Telegram username is not on the staff allowlist.' },
+    telegram_chat_missing: {
+      status: 409,
+      description: 'No Telegram chat is recorded for the username yet: press /start in the bot first.',
+    },
+    already_registered: { status: 409, description: 'An account with this username already exists.' },
+    registration_expired: {
+      status: 400,
+      description: 'The pending registration for this code is gone (expired or completed).',
+    },
   },
-  verification: {},
+  verification: {
+    code_invalid: { status: 400, description: 'Wrong, expired or already used code.' },
+    code_resend_too_soon: {
+      status: 429,
+      description: 'A code was sent moments ago; retry after details.retryAfter seconds.',
+    },
+    code_send_limited: {
+      status: 429,
+      description: 'Too many codes sent to this destination or from this IP; retry after details.retryAfter seconds.',
+    },
+    code_attempts_limited: {
+      status: 429,
+      description: 'Too many wrong codes; retry after details.retryAfter seconds.',
+    },
+  },
   federation: {},
   token: {
     invalid_token: { status: 401, description: 'The token is missing, malformed, expired or revoked.' },
+    refresh_reused: {
+      status: 401,
+      description: 'A refresh token was used twice: its whole family of sessions is revoked.',
+    },
   },
   notification: {},
 } as const satisfies Record<ServiceName, Record<string, ErrorSpec>>;

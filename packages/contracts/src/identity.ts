@@ -42,3 +42,21 @@ export const getAccount = defineRpc(
   Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
   Type.Object({ account: AccountView }),
 );
+
+/**
+ * The Telegram bot saw `/start` from `username` in chat `chatId` (document 000: "иметь начатый
+ * диалог с ботом"). Identity records the chat when the username is on the staff allowlist
+ * (case-insensitive) and answers whether it was; the bot tells the user either way.
+ */
+export const recordTelegramChat = defineRpc(
+  'identity',
+  'recordTelegramChat',
+  Type.Object(
+    {
+      username: Type.String({ minLength: 1, maxLength: 64 }),
+      chatId: Type.Integer(),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ allowlisted: Type.Boolean() }),
+);

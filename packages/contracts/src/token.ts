@@ -87,3 +87,38 @@ export const SessionRevokedEvent = Type.Object({
   exp: Type.Integer(),
 });
 export type SessionRevokedEvent = Static<typeof SessionRevokedEvent>;
+
+/**
+ * admin-telegram (document 000): an HS256 pair. Access (15 min) carries exactly
+ * `access_uuid, authorized, chat_id, exp, username`; refresh (7 days) exactly
+ * `chat_id, exp, refresh_uuid, username`. The pair starts a refresh family.
+ */
+export const AdminTelegramPair = Type.Object({
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+});
+export type AdminTelegramPair = Static<typeof AdminTelegramPair>;
+
+export const issueAdminTelegram = defineRpc(
+  'token',
+  'issueAdminTelegram',
+  Type.Object({
+    accountId: Type.String({ format: 'uuid' }),
+    username: Type.String({ minLength: 1 }),
+    roles: Type.Array(RoleSchema),
+    chatId: Type.Integer(),
+  }),
+  AdminTelegramPair,
+);
+
+/**
+ * Refresh rotation: the presented refresh token dies and a new pair of the same family is
+ * answered. A refresh token used again (reuse) revokes the whole family and answers
+ * `refresh_reused` (401); anything else wrong is `invalid_token` (401).
+ */
+export const refreshAdminTelegram = defineRpc(
+  'token',
+  'refreshAdminTelegram',
+  Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false }),
+  AdminTelegramPair,
+);

@@ -7,3 +7,4 @@ export * from './http.js';
 export * from './rpc.js';
 export * from './metrics.js';
 export * from './service.js';
+export * from './jetstream.js';
