@@ -45,3 +45,10 @@ export const DeadLetter = Type.Object({
   failedAt: Type.Integer(),
 });
 export type DeadLetter = Static<typeof DeadLetter>;
+
+/**
+ * Where the gateway forwards Telegram's webhook calls (when TELEGRAM_WEBHOOK_URL is set the
+ * notification service registers `${PUBLIC_BASE_URL}${TELEGRAM_WEBHOOK_PATH}`-style URLs and
+ * checks Telegram's `X-Telegram-Bot-Api-Secret-Token` header).
+ */
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
