@@ -42,6 +42,22 @@ export const SERVICE_ERRORS = {
       description: 'No Telegram chat is recorded for the username yet: press /start in the bot first.',
     },
     already_registered: { status: 409, description: 'An account with this username already exists.' },
+    email_taken: { status: 409, description: 'An account with this e-mail address already exists.' },
+    phone_taken: { status: 409, description: 'An account with this phone number already exists.' },
+    email_not_found: { status: 404, description: 'No account with this e-mail address.' },
+    phone_not_found: { status: 404, description: 'No account with this phone number.' },
+    recovery_not_granted: {
+      status: 403,
+      description: 'Setting a new password needs a token signed in by a password-recovery code.',
+    },
+    federated_identity_exists: {
+      status: 409,
+      description: 'This provider account is registered already: sign in instead.',
+    },
+    federated_identity_unknown: {
+      status: 404,
+      description: 'No account is registered with this provider account.',
+    },
     registration_expired: {
       status: 400,
       description: 'The pending registration for this code is gone (expired or completed).',
@@ -55,7 +71,8 @@ export const SERVICE_ERRORS = {
     },
     code_send_limited: {
       status: 429,
-      description: 'Too many codes sent to this destination or from this IP; retry after details.retryAfter seconds.',
+      description:
+        'Too many codes sent to this destination or from this IP; retry after details.retryAfter seconds.',
     },
     code_attempts_limited: {
       status: 429,

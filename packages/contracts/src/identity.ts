@@ -60,3 +60,40 @@ export const recordTelegramChat = defineRpc(
   ),
   Type.Object({ allowlisted: Type.Boolean() }),
 );
+
+export const FEDERATION_PROVIDERS = ['vk', 'yandex', 'mailru'] as const;
+export type FederationProvider = (typeof FEDERATION_PROVIDERS)[number];
+export const FederationProviderSchema = Type.Union(FEDERATION_PROVIDERS.map((p) => Type.Literal(p)));
+
+/** What a provider's user info says about the person (already checked to be issued to our client). */
+export const FederatedProfile = Type.Object({
+  provider: FederationProviderSchema,
+  /** The provider's stable user id. */
+  subject: Type.String({ minLength: 1, maxLength: 128 }),
+  email: Type.Optional(Type.String({ maxLength: 320 })),
+  /** E.164 when the provider gave a number libphonenumber-js accepts. */
+  phone: Type.Optional(Type.String({ maxLength: 32 })),
+  firstName: Type.Optional(Type.String({ maxLength: 200 })),
+  lastName: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export type FederatedProfile = Static<typeof FederatedProfile>;
+
+/**
+ * document 002 `/{provider}/registration` and `/{provider}/login`. The account key is
+ * (provider, subject): a matching e-mail alone never signs into an existing account.
+ * register: `federated_identity_exists` (409) when (provider, subject) is known already,
+ * `email_taken` / `phone_taken` (409) when another account holds the provider's e-mail or phone;
+ * login: `federated_identity_unknown` (404) when (provider, subject) has no account.
+ */
+export const federatedSignIn = defineRpc(
+  'identity',
+  'federatedSignIn',
+  Type.Object(
+    {
+      mode: Type.Union([Type.Literal('register'), Type.Literal('login')]),
+      profile: FederatedProfile,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ account: AccountView }),
+);

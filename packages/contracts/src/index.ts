@@ -11,6 +11,13 @@ export * as verificationOps from './verification.js';
 export * from './notification.js';
 export { CODE_PURPOSES, CodePurposeSchema, type CodePurpose } from './verification.js';
 export { AdminTelegramPair } from './token.js';
-export { AccountView, RoleSchema } from './identity.js';
+export {
+  AccountView,
+  RoleSchema,
+  FEDERATION_PROVIDERS,
+  FederatedProfile,
+  FederationProviderSchema,
+  type FederationProvider,
+} from './identity.js';
 export { IntrospectionResult, SessionRevokedEvent } from './token.js';
 export * from './redis-keys.js';

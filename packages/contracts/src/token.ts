@@ -119,6 +119,55 @@ export const issueAdminTelegram = defineRpc(
 export const refreshAdminTelegram = defineRpc(
   'token',
   'refreshAdminTelegram',
-  Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false }),
+  Type.Object(
+    { refresh_token: Type.String({ minLength: 1, maxLength: 8192 }) },
+    { additionalProperties: false },
+  ),
   AdminTelegramPair,
+);
+
+/**
+ * v2 (document 003): an asymmetric JWT (RS256 with `kid`, verifiable through JWKS), header
+ * `typ: at+jwt` (RFC 9068 §2.1: explicit typing keeps it apart from document 001's tokens),
+ * claims `iss, sub (account id), aud ('propusk:v2'), jti, iat, exp`. One token per sign-in,
+ * revocable (signout).
+ */
+export const issueV2 = defineRpc(
+  'token',
+  'issueV2',
+  Subject,
+  Type.Object({ token: Type.String(), expiresAt: Type.Integer() }),
+);
+
+/**
+ * Revokes every live session of an account (every profile's tokens the token service issued
+ * for it) except the one named by `keepTokenId` (the caller's own, after a password change).
+ */
+export const revokeAccountSessions = defineRpc(
+  'token',
+  'revokeAccountSessions',
+  Type.Object(
+    {
+      accountId: Type.String({ format: 'uuid' }),
+      keepTokenId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ revoked: Type.Integer({ minimum: 0 }) }),
+);
+
+/**
+ * authorization (document 002): an HS256 pair with exactly the claims `user_name, header {alg,
+ * typ, uuid}, exp, mode` (`access_token` / `refresh_token`); `user_name` is the account's e-mail
+ * (else its phone, else the provider subject as `<provider>:<id>`).
+ */
+export const issueAuthorization = defineRpc(
+  'token',
+  'issueAuthorization',
+  Type.Object({
+    accountId: Type.String({ format: 'uuid' }),
+    userName: Type.String({ minLength: 1 }),
+    roles: Type.Array(RoleSchema),
+  }),
+  Type.Object({ access: Type.String(), refresh: Type.String() }),
 );
