@@ -79,7 +79,22 @@ export const SERVICE_ERRORS = {
       description: 'Too many wrong codes; retry after details.retryAfter seconds.',
     },
   },
-  federation: {},
+  federation: {
+    provider_not_configured: { status: 404, description: 'This sign-in provider is not configured.' },
+    oauth_state_invalid: { status: 400, description: 'Unknown, expired or already used OAuth state.' },
+    oauth_code_invalid: { status: 400, description: 'Unknown, expired or already used authorization code.' },
+    provider_denied: { status: 400, description: 'The provider reported an error for the sign-in.' },
+    provider_code_rejected: { status: 400, description: 'The provider refused the authorization code.' },
+    provider_token_invalid: { status: 401, description: 'The provider refused the access token.' },
+    provider_token_foreign: {
+      status: 401,
+      description: 'The provider access token was issued to another client.',
+    },
+    provider_unavailable: {
+      status: 502,
+      description: 'The provider failed to answer (timeout, 5xx or an unusable body).',
+    },
+  },
   token: {
     invalid_token: { status: 401, description: 'The token is missing, malformed, expired or revoked.' },
     refresh_reused: {

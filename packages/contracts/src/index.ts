@@ -8,6 +8,7 @@ export * as ops from './ops.js';
 export * as identityOps from './identity.js';
 export * as tokenOps from './token.js';
 export * as verificationOps from './verification.js';
+export * as federationOps from './federation.js';
 export * from './notification.js';
 export { CODE_PURPOSES, CodePurposeSchema, type CodePurpose } from './verification.js';
 export { AdminTelegramPair } from './token.js';

@@ -21,6 +21,12 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value && REQUEST_ID.test(value) ? value : randomUUID();
 }
 
+/** The path of a request target, without its query. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 export interface ReadinessReport {
   status: 'ready' | 'unready';
   checks: Record<string, 'ok' | string>;
@@ -71,8 +77,16 @@ export function createHttpServer({ log, readiness, bodyLimit = 16 * 1024 }: Http
       reply.elapsedTime / 1000,
     );
     if (!route.startsWith('/healthz') && !route.startsWith('/readyz') && !route.startsWith('/metrics')) {
+      // The query is never logged: documented APIs carry codes, states and tokens there
+      // (document 002: /callback?code&state, /validate/jwt/access?access=<token>).
       req.log.info(
-        { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        {
+          method: req.method,
+          path: pathOf(req.url),
+          route,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
         'request',
       );
     }

@@ -1,11 +1,66 @@
-import { runMain, startProcess } from '@propusk/kit';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { describeConfig, loadConfig, runMain, startProcess, type Runtime, type Started } from '@propusk/kit';
+import { createFederationDomain, type FederationDomain } from './domain.js';
+import { createRedisLinkStore } from './links/redis-store.js';
+import { registerAuthorizationRoutes } from './profiles/authorization/routes.js';
+import { createProviders, type ProviderRegistry } from './providers/registry.js';
+import { FEDERATION_SETTINGS, type FederationSettings } from './settings.js';
 
-/** The federation service process: wiring only; capabilities live in their own folders. */
-runMain(() =>
-  startProcess({
+/**
+ * The federation service process: wiring only (transport → domain → store). `federation.userInfo`
+ * is not served over NATS until contracts define it; the domain's function is returned for now.
+ */
+export async function setupFederation(
+  rt: Runtime,
+  settings: FederationSettings,
+  providers: ProviderRegistry,
+): Promise<FederationDomain> {
+  const redis = rt.redis;
+  if (!redis) throw new Error('federation needs Redis (useRedis)');
+  rt.log.info(
+    { settings: describeConfig(FEDERATION_SETTINGS, settings), providers: providers.configured() },
+    'federation settings',
+  );
+
+  const domain = createFederationDomain({
+    providers,
+    store: createRedisLinkStore(redis),
+    ttls: { stateS: settings.OAUTH_STATE_TTL_S, codeS: settings.OAUTH_CODE_TTL_S },
+    publicBaseUrl: rt.config.PUBLIC_BASE_URL,
+  });
+  await registerAuthorizationRoutes(rt.http, {
+    flow: domain.flow,
+    frontendRedirect: settings.OAUTH_FRONTEND_REDIRECT,
+  });
+  return domain;
+}
+
+export interface StartedFederation extends Started {
+  readonly domain: FederationDomain;
+}
+
+/** Starts the federation process; the settings are checked (and providers built) before anything connects. */
+export async function startFederation(env: NodeJS.ProcessEnv = process.env): Promise<StartedFederation> {
+  const settings = loadConfig(FEDERATION_SETTINGS, env);
+  const providers = createProviders(settings);
+  let domain: FederationDomain | undefined;
+  const started = await startProcess({
     name: 'federation',
     port: (config) => config.FEDERATION_PORT,
     useRedis: true,
-    async setup() {},
-  }),
-);
+    env,
+    setup: async (rt) => {
+      domain = await setupFederation(rt, settings, providers);
+    },
+  });
+  return Object.assign(started, { domain: domain as FederationDomain });
+}
+
+/** True when this module is the program (`node --import tsx src/main.ts`), false when a test imports it. */
+function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && pathToFileURL(realpathSync(script)).href === moduleUrl;
+}
+
+if (isEntryPoint(import.meta.url)) runMain(() => startFederation());

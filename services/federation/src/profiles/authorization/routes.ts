@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { LinkFlow } from '../../links/flow.js';
+import { PROVIDER_IDS, PROVIDER_PATHS, type ProviderId } from '../../providers/provider.js';
+import { authorizationErrorHandler } from './errors.js';
+import { callbackBody, frontendLocation, linkBody, tokensBody } from './presenter.js';
+import { queryParam } from './query.js';
+
+export interface AuthorizationRoutesDeps {
+  flow: LinkFlow;
+  /** OAUTH_FRONTEND_REDIRECT; without it the callback answers its parameters as JSON. */
+  frontendRedirect?: string | undefined;
+}
+
+/**
+ * Answers carry one-time secrets (a state in the link, codes, tokens): never cached
+ * (RFC 6749 §5.1 asks it of token answers; the others deserve the same).
+ */
+function noStore(reply: FastifyReply): FastifyReply {
+  return reply.header('cache-control', 'no-store');
+}
+
+/**
+ * Document 002, `/{vk, mail.ru, yandex}/{link, get/token}` (GET, as documented) and the
+ * callback DESIGN adds. Routes of a provider without a client id exist and answer 404, so
+ * the answer says why. No HEAD twins: each of these routes changes state.
+ */
+function providerRoutes(scope: FastifyInstance, provider: ProviderId, deps: AuthorizationRoutesDeps): void {
+  const base = `/${PROVIDER_PATHS[provider]}`;
+  const options = { exposeHeadRoute: false } as const;
+
+  scope.get(`${base}/link`, options, async (_req, reply) => {
+    const url = await deps.flow.link(provider);
+    return noStore(reply).type('application/json; charset=utf-8').send(linkBody(url));
+  });
+
+  scope.get(`${base}/callback`, options, async (req, reply) => {
+    const result = await deps.flow.callback(provider, {
+      code: queryParam(req.query, 'code'),
+      state: queryParam(req.query, 'state'),
+      deviceId: queryParam(req.query, 'device_id'),
+      error: queryParam(req.query, 'error'),
+      errorDescription: queryParam(req.query, 'error_description'),
+    });
+    noStore(reply);
+    if (deps.frontendRedirect) return reply.redirect(frontendLocation(deps.frontendRedirect, result), 302);
+    return reply.send(callbackBody(result));
+  });
+
+  scope.get(`${base}/get/token`, options, async (req, reply) => {
+    const tokens = await deps.flow.token(provider, {
+      code: queryParam(req.query, 'code'),
+      deviceId: queryParam(req.query, 'device_id'),
+    });
+    return noStore(reply).send(tokensBody(tokens));
+  });
+}
+
+export async function registerAuthorizationRoutes(
+  app: FastifyInstance,
+  deps: AuthorizationRoutesDeps,
+): Promise<void> {
+  await app.register(async (scope) => {
+    scope.setErrorHandler(authorizationErrorHandler);
+    for (const provider of PROVIDER_IDS) providerRoutes(scope, provider, deps);
+  });
+}

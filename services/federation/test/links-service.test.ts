@@ -1,0 +1,126 @@
+// State and PKCE bookkeeping (links/service.ts) with an in-memory store and a fake clock:
+// fresh unguessable states, S256 challenges, single use, expiry, provider binding.
+import t from 'tap';
+import { isValidVerifier, s256 } from '@propusk/stand-ins';
+import { FederationError } from '../src/errors.js';
+import { createLinkService } from '../src/links/service.js';
+import { fakeClock, memoryLinkStore } from './fixtures/memory-store.js';
+
+const TTLS = { stateS: 600, codeS: 300 };
+
+function setup() {
+  const clock = fakeClock();
+  const store = memoryLinkStore(clock);
+  const links = createLinkService({ store, ttls: TTLS });
+  return { clock, store, links };
+}
+
+const refusedWith = (code: string) => ({ name: 'FederationError', code });
+
+t.test('open: a fresh 256-bit state and an S256 challenge of a stored RFC 7636 verifier', async (t) => {
+  const { store, links } = setup();
+  const a = await links.open('vk');
+  const b = await links.open('vk');
+  t.match(a.state, /^[A-Za-z0-9_-]{43}$/, '32 random bytes, base64url');
+  t.not(a.state, b.state);
+  t.not(a.codeChallenge, b.codeChallenge);
+  t.equal(store.states.size, 2);
+  for (const [id, entry] of store.states) {
+    t.not(id, a.state, 'the key is not the state itself');
+    t.not(id, b.state);
+    t.ok(isValidVerifier(entry.value.verifier), 'verifier: 43–128 unreserved characters');
+    t.equal(entry.value.provider, 'vk');
+  }
+  const { verifier } = await links.consumeState('vk', a.state);
+  t.equal(s256(verifier), a.codeChallenge, 'challenge = BASE64URL(SHA256(verifier))');
+});
+
+t.test('a state is single use', async (t) => {
+  const { links } = setup();
+  const { state } = await links.open('yandex');
+  t.ok((await links.consumeState('yandex', state)).verifier);
+  await t.rejects(links.consumeState('yandex', state), refusedWith('oauth_state_invalid'));
+});
+
+t.test('a state expires after OAUTH_STATE_TTL_S', async (t) => {
+  const { clock, links } = setup();
+  const early = await links.open('mailru');
+  const late = await links.open('mailru');
+  clock.advance(TTLS.stateS * 1000 - 1);
+  t.ok(await links.consumeState('mailru', early.state), 'usable until the last millisecond');
+  clock.advance(1);
+  await t.rejects(links.consumeState('mailru', late.state), refusedWith('oauth_state_invalid'));
+});
+
+t.test("another provider's state is refused, and spent", async (t) => {
+  const { links } = setup();
+  const { state } = await links.open('vk');
+  const err = await links.consumeState('yandex', state).catch((e: unknown) => e);
+  t.ok(err instanceof FederationError);
+  t.match(err, { code: 'oauth_state_invalid', status: 400 });
+  await t.rejects(links.consumeState('vk', state), refusedWith('oauth_state_invalid'));
+});
+
+t.test('unknown states are refused', async (t) => {
+  const { links } = setup();
+  await links.open('vk');
+  for (const state of ['', 'x', 'A'.repeat(43)]) {
+    await t.rejects(
+      links.consumeState('vk', state),
+      refusedWith('oauth_state_invalid'),
+      JSON.stringify(state),
+    );
+  }
+});
+
+t.test('a code is bound to its verifier once, redeemed once, for its provider only', async (t) => {
+  const { store, links } = setup();
+  await links.bindCode('vk', 'code-1', { verifier: 'v1', state: 's1', deviceId: 'd1' });
+  t.notOk([...store.codes.keys()].includes('code-1'), 'the key is not the code itself');
+  await t.rejects(
+    links.bindCode('vk', 'code-1', { verifier: 'v2', state: 's2' }),
+    refusedWith('oauth_code_invalid'),
+    'a code that came back twice keeps its first binding',
+  );
+  t.same(await links.redeemCode('vk', 'code-1'), {
+    provider: 'vk',
+    verifier: 'v1',
+    state: 's1',
+    deviceId: 'd1',
+  });
+  await t.rejects(links.redeemCode('vk', 'code-1'), refusedWith('oauth_code_invalid'), 'single use');
+
+  await links.bindCode('mailru', 'code-2', { verifier: 'v', state: 's' });
+  await t.rejects(
+    links.redeemCode('yandex', 'code-2'),
+    refusedWith('oauth_code_invalid'),
+    'another provider',
+  );
+  await t.rejects(
+    links.redeemCode('mailru', 'code-2'),
+    refusedWith('oauth_code_invalid'),
+    'spent by the attempt',
+  );
+  await t.rejects(links.redeemCode('mailru', 'never-bound'), refusedWith('oauth_code_invalid'));
+});
+
+t.test('a code binding expires after OAUTH_CODE_TTL_S', async (t) => {
+  const { clock, links } = setup();
+  await links.bindCode('yandex', 'early', { verifier: 'v', state: 's' });
+  await links.bindCode('yandex', 'late', { verifier: 'v', state: 's' });
+  clock.advance(TTLS.codeS * 1000 - 1);
+  t.ok(await links.redeemCode('yandex', 'early'));
+  clock.advance(1);
+  await t.rejects(links.redeemCode('yandex', 'late'), refusedWith('oauth_code_invalid'));
+});
+
+t.test('a failing store is reported as such, not as a bad state or code', async (t) => {
+  const { store, links } = setup();
+  const { state } = await links.open('vk');
+  store.failing = true;
+  await t.rejects(links.open('vk'), { message: 'store down' });
+  await t.rejects(links.consumeState('vk', state), { message: 'store down' });
+  await t.rejects(links.redeemCode('vk', 'c'), { message: 'store down' });
+  store.failing = false;
+  t.ok(await links.consumeState('vk', state), 'the state survived the outage');
+});
