@@ -24,6 +24,8 @@ export const CodePurposeSchema = Type.Union(CODE_PURPOSES.map((p) => Type.Litera
  *
  * Errors: `code_resend_too_soon` (429, details.retryAfter seconds) inside the resend cooldown;
  * `code_send_limited` (429, details.retryAfter) past the per-destination or per-IP hourly limit;
+ * `code_attempts_limited` (429, details.retryAfter) while the subject's wrong tries are used up
+ * (a resend would send a dead code);
  * `unavailable` (503) when Redis or JetStream cannot take it (fail closed).
  */
 export const issue = defineRpc(

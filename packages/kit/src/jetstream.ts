@@ -62,7 +62,8 @@ export async function ensureNotifyStreams(nc: NatsConnection, ns: Namespace): Pr
     try {
       await jsm.streams.info(config.name);
     } catch (err) {
-      if (!(err instanceof JetStreamApiError) || err.code !== 404) throw err;
+      // JetStream answers a missing stream with status 404 (api error code 10059).
+      if (!(err instanceof JetStreamApiError) || err.status !== 404) throw err;
       await jsm.streams.add(config).catch(async (addErr: unknown) => {
         // Another process created it in between: fine.
         await jsm.streams.info(config.name).catch(() => {
@@ -103,6 +104,8 @@ export function createNotificationPublisher(
         await js.publish(notifySubject(ns, message.channel), JSON.stringify(message), {
           msgID: message.id,
           headers: h,
+          // An acknowledgement from another stream capturing the subject does not count as queued.
+          expect: { streamName: streamName(ns, NOTIFY_STREAM) },
         });
       } catch (err) {
         throw new PropuskError('unavailable', `notification not queued: ${(err as Error).message}`);
