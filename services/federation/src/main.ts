@@ -1,15 +1,17 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { federationOps, identityOps, tokenOps } from '@propusk/contracts';
 import { describeConfig, loadConfig, runMain, startProcess, type Runtime, type Started } from '@propusk/kit';
-import { createFederationDomain, type FederationDomain } from './domain.js';
+import { createFederationDomain, userInfoReply, type FederationDomain } from './domain.js';
 import { createRedisLinkStore } from './links/redis-store.js';
 import { registerAuthorizationRoutes } from './profiles/authorization/routes.js';
 import { createProviders, type ProviderRegistry } from './providers/registry.js';
 import { FEDERATION_SETTINGS, type FederationSettings } from './settings.js';
 
 /**
- * The federation service process: wiring only (transport → domain → store). `federation.userInfo`
- * is not served over NATS until contracts define it; the domain's function is returned for now.
+ * The federation service process: wiring only (transport → domain → store). NATS serves
+ * `federation.userInfo`; HTTP serves document 002's provider routes; registration and login
+ * call identity and the token service over NATS.
  */
 export async function setupFederation(
   rt: Runtime,
@@ -28,9 +30,18 @@ export async function setupFederation(
     store: createRedisLinkStore(redis),
     ttls: { stateS: settings.OAUTH_STATE_TTL_S, codeS: settings.OAUTH_CODE_TTL_S },
     publicBaseUrl: rt.config.PUBLIC_BASE_URL,
+    accounts: {
+      signIn: async (req, requestId) =>
+        (await rt.client.call(identityOps.federatedSignIn, req, { requestId })).account,
+    },
+    tokens: {
+      issue: (req, requestId) => rt.client.call(tokenOps.issueAuthorization, req, { requestId }),
+    },
   });
+  rt.rpc.handle(federationOps.userInfo, async (req) => userInfoReply(await domain.userInfo(req)));
   await registerAuthorizationRoutes(rt.http, {
     flow: domain.flow,
+    signIn: domain.signIn,
     frontendRedirect: settings.OAUTH_FRONTEND_REDIRECT,
   });
   return domain;

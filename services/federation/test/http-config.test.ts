@@ -7,6 +7,7 @@ import { createFederationDomain } from '../src/domain.js';
 import { startFederation } from '../src/main.js';
 import { registerAuthorizationRoutes } from '../src/profiles/authorization/routes.js';
 import { providerRegistry } from '../src/providers/registry.js';
+import { accountBook, inMemoryDependencies, tokenDesk } from './fixtures/fake-dependencies.js';
 import { fakeProvider } from './fixtures/fake-provider.js';
 import { bootFederation } from './fixtures/federation.js';
 import { fakeClock, memoryLinkStore } from './fixtures/memory-store.js';
@@ -52,7 +53,13 @@ t.test('providers without a client id: every route of theirs answers 404 with a 
   t.teardown(() => federation.close());
   const labels = { vk: 'VK ID', 'mail.ru': 'Mail.ru', yandex: 'Yandex' };
   for (const [path, label] of Object.entries(labels)) {
-    for (const route of ['link', 'callback?code=c&state=s', 'get/token?code=c']) {
+    for (const route of [
+      'link',
+      'callback?code=c&state=s',
+      'get/token?code=c',
+      'registration?access_token=t',
+      'login?access_token=t',
+    ]) {
       const res = await federation.get(`/${path}/${route}`);
       t.equal(res.statusCode, 404, `/${path}/${route}`);
       t.same(res.json(), { detail: `${label} sign-in is not configured` });
@@ -107,9 +114,10 @@ t.test('an unexpected failure answers 500 in the same shape, without its message
     store,
     ttls: { stateS: 600, codeS: 600 },
     publicBaseUrl: 'http://127.0.0.1:8080',
+    ...inMemoryDependencies(accountBook(), tokenDesk()),
   });
   const app = Fastify({ logger: false });
-  await registerAuthorizationRoutes(app, { flow: domain.flow });
+  await registerAuthorizationRoutes(app, { flow: domain.flow, signIn: domain.signIn });
   t.teardown(() => app.close());
   const link = new URL((await app.inject({ method: 'GET', url: '/vk/link' })).json<string>());
   t.equal(link.searchParams.get('redirect_uri'), 'http://127.0.0.1:8080/vk/callback');

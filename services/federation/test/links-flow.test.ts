@@ -28,7 +28,7 @@ function linkParams(url: string) {
 }
 
 const refused = (code: string, status: number, detail?: RegExp) => ({
-  name: 'FederationError',
+  name: 'PropuskError',
   code,
   status,
   ...(detail ? { message: detail } : {}),

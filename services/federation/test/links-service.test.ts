@@ -2,7 +2,7 @@
 // fresh unguessable states, S256 challenges, single use, expiry, provider binding.
 import t from 'tap';
 import { isValidVerifier, s256 } from '@propusk/stand-ins';
-import { FederationError } from '../src/errors.js';
+import { PropuskError } from '@propusk/contracts';
 import { createLinkService } from '../src/links/service.js';
 import { fakeClock, memoryLinkStore } from './fixtures/memory-store.js';
 
@@ -15,7 +15,7 @@ function setup() {
   return { clock, store, links };
 }
 
-const refusedWith = (code: string) => ({ name: 'FederationError', code });
+const refusedWith = (code: string) => ({ name: 'PropuskError', code });
 
 t.test('open: a fresh 256-bit state and an S256 challenge of a stored RFC 7636 verifier', async (t) => {
   const { store, links } = setup();
@@ -56,7 +56,7 @@ t.test("another provider's state is refused, and spent", async (t) => {
   const { links } = setup();
   const { state } = await links.open('vk');
   const err = await links.consumeState('yandex', state).catch((e: unknown) => e);
-  t.ok(err instanceof FederationError);
+  t.ok(err instanceof PropuskError);
   t.match(err, { code: 'oauth_state_invalid', status: 400 });
   await t.rejects(links.consumeState('vk', state), refusedWith('oauth_state_invalid'));
 });

@@ -54,7 +54,7 @@ for (const { id, standIn, token, info } of CASES) {
         ['user info', () => userInfo({ provider: id, accessToken: grant.accessToken })],
       ] as const) {
         const { err, ms } = await timedFailure(call);
-        t.match(err, { name: 'FederationError', code: 'provider_unavailable', status: 502, message }, what);
+        t.match(err, { name: 'PropuskError', code: 'provider_unavailable', status: 502, message }, what);
         t.ok(ms < TEST_TIMEOUT_MS + 1500, `${what} answered in ${ms} ms`);
       }
       standIn.setOutage(null);

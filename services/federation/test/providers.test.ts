@@ -167,7 +167,7 @@ for (const { id, standIn } of CASES) {
     const foreign = standIn.issueToken({ clientId: 'someone-else' });
     const err = await userInfo({ provider: id, accessToken: foreign.accessToken }).catch((e: unknown) => e);
     t.match(err, {
-      name: 'FederationError',
+      name: 'PropuskError',
       code: 'provider_token_foreign',
       status: 401,
       message: /issued to another application/,

@@ -1,29 +1,21 @@
-import { FederationError } from '../errors.js';
+import { PropuskError } from '@propusk/contracts';
 
-/** Errors of the link flow (state, code binding, request parameters). */
-export function stateInvalid(): FederationError {
-  return new FederationError(
+/** Errors of the link flow (state, code binding, the provider's denial). */
+export function stateInvalid(): PropuskError {
+  return new PropuskError(
     'oauth_state_invalid',
     'state is unknown, expired, already used or belongs to another provider: start the sign-in again',
   );
 }
 
-export function codeInvalid(): FederationError {
-  return new FederationError(
+export function codeInvalid(): PropuskError {
+  return new PropuskError(
     'oauth_code_invalid',
     'code is unknown, expired or already used: start the sign-in again',
   );
 }
 
-export function missingParameter(name: string): FederationError {
-  return new FederationError('invalid_request', `${name} is required`);
-}
-
-export function invalidParameter(name: string, why: string): FederationError {
-  return new FederationError('invalid_request', `${name} ${why}`);
-}
-
 /** The provider sent the browser back with `error=` (RFC 6749 §4.1.2.1), e.g. access_denied. */
-export function providerDenied(label: string, description: string): FederationError {
-  return new FederationError('provider_denied', `${label} did not authorize the sign-in: ${description}`);
+export function providerDenied(label: string, description: string): PropuskError {
+  return new PropuskError('provider_denied', `${label} did not authorize the sign-in: ${description}`);
 }

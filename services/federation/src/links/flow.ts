@@ -1,6 +1,7 @@
 import { PROVIDER_LABELS, type ProviderId, type ProviderTokens } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import { invalidParameter, missingParameter, providerDenied } from './errors.js';
+import { invalidParameter, missingParameter } from '../request-errors.js';
+import { providerDenied } from './errors.js';
 import type { LinkService } from './service.js';
 
 /** What the provider sent the browser back with (RFC 6749 §4.1.2; VK ID adds device_id). */

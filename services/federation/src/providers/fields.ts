@@ -27,12 +27,17 @@ export function emailOf(value: unknown): string | undefined {
 
 /**
  * E.164 (`+` and 8–15 digits, ITU-T E.164 §6.1) from what providers send: VK gives
- * `79991234567`, Yandex `+79991234567`. Separators are dropped; anything else is left out,
- * as identity normalises numbers per country itself.
+ * `79991234567`, Yandex `+79991234567`. Separators are dropped. A Russian number written with
+ * the trunk prefix (`8 9XX …`, no `+`) is `+7 9XX …`, as identity reads numbers (DESIGN, 003);
+ * identity normalises again, so this only has to keep every usable number. Anything else
+ * (too short, letters) is left out: it cannot be an E.164 number.
  */
 export function phoneOf(value: unknown): string | undefined {
-  const raw = text(value, 32)?.replace(/[\s()-]/g, '');
-  const match = raw === undefined ? null : /^\+?([1-9]\d{7,14})$/.exec(raw);
+  const raw = text(value, 32)?.replace(/[\s().-]/g, '');
+  if (raw === undefined) return undefined;
+  const trunk = /^8(9\d{9})$/.exec(raw);
+  if (trunk) return `+7${trunk[1]}`;
+  const match = /^\+?([1-9]\d{7,14})$/.exec(raw);
   return match ? `+${match[1]}` : undefined;
 }
 

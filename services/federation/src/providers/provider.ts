@@ -64,8 +64,8 @@ export interface Provider {
   /** VK ID binds a code to a device: the callback carries `device_id` and the exchange needs it. */
   readonly usesDeviceId: boolean;
   authorizeUrl(params: AuthorizeParams): string;
-  /** Throws FederationError: provider_code_rejected, provider_unavailable. */
+  /** Throws PropuskError: provider_code_rejected, provider_unavailable. */
   exchangeCode(params: ExchangeParams): Promise<ProviderTokens>;
-  /** Throws FederationError: provider_token_invalid, provider_token_foreign, provider_unavailable. */
+  /** Throws PropuskError: provider_token_invalid, provider_token_foreign, provider_unavailable. */
   userInfo(accessToken: string): Promise<ProviderUser>;
 }

@@ -1,4 +1,4 @@
-import { FederationError } from '../errors.js';
+import { missingParameter } from '../request-errors.js';
 import { providerUnavailable, tokenForeign } from './errors.js';
 import { defined, emailOf, endpoint, objectAt, phoneOf, subjectOf, text, tokensOf } from './fields.js';
 import { createProviderFetch, oauthError, refusal } from './http.js';
@@ -36,7 +36,7 @@ export function createVkProvider(settings: VkSettings): Provider {
       });
     },
     async exchangeCode({ code, codeVerifier, redirectUri, deviceId, state }) {
-      if (!deviceId) throw new FederationError('invalid_request', 'device_id is required');
+      if (!deviceId) throw missingParameter('device_id');
       const answer = await call({
         method: 'POST',
         url: endpoint(baseUrl, '/oauth2/auth'),

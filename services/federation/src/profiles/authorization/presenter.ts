@@ -1,11 +1,12 @@
 import type { CallbackResult } from '../../links/flow.js';
 import type { ProviderTokens } from '../../providers/provider.js';
+import type { AuthorizationPair } from '../../sign-in/flow.js';
 
 /**
  * Document 002's shapes: `/link` answers a JSON string (the authorize URL), `/get/token`
- * `{access_token, refresh_token, expire_in}`; the callback (DESIGN, 002) hands the front end
- * `code` and, for VK ID, `device_id` (the parameter names get/token takes). Errors are
- * `{"detail": "..."}` (DESIGN, 002).
+ * `{access_token, refresh_token, expire_in}`, `/registration` and `/login` our `{access, refresh}`;
+ * the callback (DESIGN, 002) hands the front end `code` and, for VK ID, `device_id` (the
+ * parameter names get/token takes). Errors are `{"detail": "..."}` (DESIGN, 002).
  */
 export interface DetailBody {
   detail: string;
@@ -29,6 +30,11 @@ export function tokensBody(tokens: ProviderTokens): ProviderTokens {
     refresh_token: tokens.refresh_token,
     expire_in: tokens.expire_in,
   };
+}
+
+/** Exactly the two fields of document 002's example, whatever else the token service adds. */
+export function authorizationBody(pair: AuthorizationPair): AuthorizationPair {
+  return { access: pair.access, refresh: pair.refresh };
 }
 
 /** OAUTH_FRONTEND_REDIRECT with the callback's parameters added (its own query is kept). */

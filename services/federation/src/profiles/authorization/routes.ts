@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { LinkFlow } from '../../links/flow.js';
 import { PROVIDER_IDS, PROVIDER_PATHS, type ProviderId } from '../../providers/provider.js';
+import type { SignInFlow, SignInMode } from '../../sign-in/flow.js';
+import { MAX_ACCESS_TOKEN_LENGTH } from '../../userinfo/service.js';
 import { authorizationErrorHandler } from './errors.js';
-import { callbackBody, frontendLocation, linkBody, tokensBody } from './presenter.js';
+import { authorizationBody, callbackBody, frontendLocation, linkBody, tokensBody } from './presenter.js';
 import { queryParam } from './query.js';
 
 export interface AuthorizationRoutesDeps {
   flow: LinkFlow;
+  signIn: SignInFlow;
   /** OAUTH_FRONTEND_REDIRECT; without it the callback answers its parameters as JSON. */
   frontendRedirect?: string | undefined;
 }
@@ -19,10 +22,17 @@ function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store');
 }
 
+/** Document 002's `/registration` and `/login` take the provider's token as `access_token`. */
+const SIGN_IN_ROUTES: ReadonlyArray<{ path: string; mode: SignInMode }> = [
+  { path: 'registration', mode: 'register' },
+  { path: 'login', mode: 'login' },
+];
+
 /**
- * Document 002, `/{vk, mail.ru, yandex}/{link, get/token}` (GET, as documented) and the
- * callback DESIGN adds. Routes of a provider without a client id exist and answer 404, so
- * the answer says why. No HEAD twins: each of these routes changes state.
+ * Document 002, `/{vk, mail.ru, yandex}/{link, get/token, registration, login}` (GET, as
+ * documented) and the callback DESIGN adds. Routes of a provider without a client id exist
+ * and answer 404, so the answer says why. No HEAD twins: each of these routes changes state
+ * (or signs in).
  */
 function providerRoutes(scope: FastifyInstance, provider: ProviderId, deps: AuthorizationRoutesDeps): void {
   const base = `/${PROVIDER_PATHS[provider]}`;
@@ -53,6 +63,18 @@ function providerRoutes(scope: FastifyInstance, provider: ProviderId, deps: Auth
     });
     return noStore(reply).send(tokensBody(tokens));
   });
+
+  for (const { path, mode } of SIGN_IN_ROUTES) {
+    scope.get(`${base}/${path}`, options, async (req, reply) => {
+      const pair = await deps.signIn.signIn({
+        provider,
+        mode,
+        accessToken: queryParam(req.query, 'access_token', MAX_ACCESS_TOKEN_LENGTH) ?? '',
+        requestId: req.id,
+      });
+      return noStore(reply).send(authorizationBody(pair));
+    });
+  }
 }
 
 export async function registerAuthorizationRoutes(
