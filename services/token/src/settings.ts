@@ -10,6 +10,21 @@ const DAY_S = 24 * 60 * 60;
 const REDIRECT = /^(\/[^\s]*|https?:\/\/[^\s]+)$/;
 
 export const TOKEN_SETTINGS = {
+  ADMIN_ACCESS_TTL_S: {
+    kind: 'int',
+    min: 60,
+    max: DAY_S,
+    default: 15 * 60,
+    doc: 'lifetime of an admin-telegram (document 000) access token in seconds; the document says 15 minutes',
+  },
+  ADMIN_REFRESH_TTL_S: {
+    kind: 'int',
+    min: 5 * 60,
+    // A replaced HS256 key verifies for 31 days (keys/service.ts): no token may outlive that.
+    max: 30 * DAY_S,
+    default: 7 * DAY_S,
+    doc: 'lifetime of an admin-telegram (document 000) refresh token in seconds; the document says 7 days',
+  },
   DRF_TOKEN_TTL_S: {
     kind: 'int',
     min: 60,

@@ -23,7 +23,7 @@ async function signRs256(privateJwk: JWK, header: unknown, payload: unknown): Pr
 }
 
 async function ourKey(d: Domain) {
-  const stored = d.keyStore.keys.find((k) => k.status === 'active')!;
+  const stored = d.keyStore.keys.find((k) => k.alg === 'RS256' && k.status === 'active')!;
   return { kid: stored.kid, privateJwk: stored.privateJwk, publicJwk: stored.publicJwk };
 }
 

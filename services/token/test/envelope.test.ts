@@ -106,7 +106,7 @@ t.test('key rotation: old tokens verify while the old key is retiring, then stop
   const oldKid = d.keyRing.signing().kid;
   const before = await d.envelope.issue(ALICE);
   // A long-lived token signed with the old key, to outlive the retiring period.
-  const oldPrivate = d.keyStore.keys[0]!.privateJwk;
+  const oldPrivate = d.keyStore.keys.find((k) => k.kid === oldKid)!.privateJwk;
   const iat = Math.floor(d.clock.now() / 1000);
   const { importJWK } = await import('jose');
   const longLived = await new SignJWT({

@@ -35,3 +35,48 @@ t.test(
     );
   },
 );
+
+t.test('keys are scoped per algorithm: rotating one never retires the other', async (t) => {
+  const store = fakeKeyStore();
+  const keys = createKeysService({ store, now: () => new Date('2026-01-01T00:00:00Z') });
+  const rs = await keys.ensureActive('RS256');
+  const hs = await keys.ensureActive('HS256');
+  t.equal(hs.alg, 'HS256');
+  t.strictSame(
+    hs.publicJwk,
+    { kty: 'oct', kid: hs.kid, alg: 'HS256' },
+    'the "public" part names the key only',
+  );
+  t.strictSame(Object.keys(hs.privateJwk).sort(), ['k', 'kty']);
+  t.equal(Buffer.from(hs.privateJwk.k!, 'base64url').length, 32, '256-bit secret (RFC 7518 §3.2)');
+  t.equal((await keys.ensureActive('HS256')).kid, hs.kid, 'ensureActive does not rotate when a key exists');
+
+  const rs2 = await keys.rotate();
+  const state = async () => (await keys.verifying()).map((k) => [k.alg, k.kid, k.status]).sort();
+  t.strictSame(
+    await state(),
+    [
+      ['HS256', hs.kid, 'active'],
+      ['RS256', rs.kid, 'retiring'],
+      ['RS256', rs2.kid, 'active'],
+    ].sort(),
+    'RS256 rotation leaves the HS256 key active',
+  );
+  const hs2 = await keys.rotate('HS256');
+  t.strictSame(
+    await state(),
+    [
+      ['HS256', hs.kid, 'retiring'],
+      ['HS256', hs2.kid, 'active'],
+      ['RS256', rs.kid, 'retiring'],
+      ['RS256', rs2.kid, 'active'],
+    ].sort(),
+    'HS256 rotation leaves the RS256 key active',
+  );
+  const retiring = store.keys.find((k) => k.kid === hs.kid)!;
+  t.equal(
+    retiring.retireAfter!.getTime() - Date.parse('2026-01-01T00:00:00Z'),
+    31 * 24 * 3600 * 1000,
+    'an HS256 key verifies 31 days after rotation (refresh tokens live up to 30)',
+  );
+});

@@ -13,7 +13,7 @@ import {
 } from '@propusk/contracts';
 import { createPrismaClient, createTestDatabase } from '@propusk/db';
 import { connectNats, createRpcClient } from '@propusk/kit';
-import { decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { createPrismaKeyStore } from '../src/keys/prisma-store.js';
 import { createKeysService } from '../src/keys/service.js';
 import { silentLog } from './fixtures/fakes.js';
@@ -147,6 +147,115 @@ t.test('the token service over real NATS', async (t) => {
     await nats.nc.flush();
     await new Promise((r) => setTimeout(r, 100));
     t.strictSame(events, [{ jti: tokenId(issued.token), profile: 'envelope', exp: issued.expiresAt }]);
+  });
+
+  t.test('admin-telegram: issue, refresh, reuse, introspect over NATS; HTTP logout; events', async (t) => {
+    const events: SessionRevokedEvent[] = [];
+    const sub = nats.nc.subscribe(eventSubject(ns, 'session', 'revoked'), {
+      callback: (_err, msg) => void events.push(msg.json<SessionRevokedEvent>()),
+    });
+    t.teardown(() => sub.unsubscribe());
+    await nats.nc.flush();
+    const staff = { ...subject, username: 'I0HuKc', chatId: 3546223 };
+
+    const first = await client.call(tokenOps.issueAdminTelegram, staff);
+    t.strictSame(Object.keys(decodeJwt(first.access_token)), [
+      'access_uuid',
+      'authorized',
+      'chat_id',
+      'exp',
+      'username',
+    ]);
+    t.strictSame(Object.keys(decodeJwt(first.refresh_token)), ['chat_id', 'exp', 'refresh_uuid', 'username']);
+    const access = decodeJwt(first.access_token);
+    const lifetime = access.exp! - Math.floor(Date.now() / 1000);
+    t.ok(lifetime > 890 && lifetime <= 900, `ADMIN_ACCESS_TTL_S default: ${lifetime} s`);
+    t.equal(decodeProtectedHeader(first.access_token).alg, 'HS256');
+    const r = await client.call(tokenOps.introspect, { token: first.access_token });
+    t.strictSame(r, {
+      active: true,
+      sub: subject.accountId,
+      username: 'I0HuKc',
+      profile: 'admin-telegram',
+      token_type: 'access',
+      roles: ['staff'],
+      jti: access.access_uuid,
+      exp: access.exp,
+    });
+    t.equal((await client.call(tokenOps.introspect, { token: first.refresh_token })).token_type, 'refresh');
+
+    const second = await client.call(tokenOps.refreshAdminTelegram, { refresh_token: first.refresh_token });
+    t.strictSame(await client.call(tokenOps.introspect, { token: first.access_token }), { active: false });
+    t.equal((await client.call(tokenOps.introspect, { token: second.access_token })).active, true);
+    await t.rejects(client.call(tokenOps.refreshAdminTelegram, { refresh_token: first.refresh_token }), {
+      code: 'refresh_reused',
+      status: 401,
+    });
+    t.strictSame(await client.call(tokenOps.introspect, { token: second.access_token }), { active: false });
+    await t.rejects(client.call(tokenOps.refreshAdminTelegram, { refresh_token: second.access_token }), {
+      code: 'invalid_token',
+      status: 401,
+    });
+    await t.rejects(client.call(tokenOps.issueAdminTelegram, { ...staff, chatId: 1.5 }), {
+      code: 'invalid_request',
+    });
+
+    // Logout on the process's own listener, with the headers the gateway sets after introspection.
+    const third = await client.call(tokenOps.issueAdminTelegram, staff);
+    const live = await client.call(tokenOps.introspect, { token: third.access_token });
+    const logout = await fetch(`${proc.url}/api/v1/admin/logout`, {
+      method: 'POST',
+      headers: {
+        [IDENTITY_HEADERS.subject]: live.sub!,
+        [IDENTITY_HEADERS.username]: live.username!,
+        [IDENTITY_HEADERS.profile]: live.profile!,
+        [IDENTITY_HEADERS.tokenId]: tokenId(third.access_token),
+        [IDENTITY_HEADERS.roles]: 'staff',
+        [IDENTITY_HEADERS.token]: third.access_token,
+      },
+    });
+    t.equal(logout.status, 200);
+    t.strictSame(await logout.json(), { message: 'successfully logged out' });
+    t.strictSame(await client.call(tokenOps.introspect, { token: third.access_token }), { active: false });
+    await t.rejects(client.call(tokenOps.refreshAdminTelegram, { refresh_token: third.refresh_token }), {
+      code: 'invalid_token',
+    });
+    const anonymous = await fetch(`${proc.url}/api/v1/admin/logout/`, { method: 'POST' });
+    t.strictSame(
+      [anonymous.status, await anonymous.json()],
+      [401, { message: 'the access token is invalid, expired or revoked; sign in again' }],
+    );
+
+    const fourth = await client.call(tokenOps.issueAdminTelegram, staff);
+    t.strictSame(await client.call(tokenOps.revoke, { token: fourth.refresh_token }), { revoked: true });
+    t.strictSame(await client.call(tokenOps.introspect, { token: fourth.access_token }), { active: false });
+
+    await nats.nc.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    const expOf = (token: string) => decodeJwt(token).exp!;
+    t.strictSame(
+      events,
+      [first, second, third, fourth].map((p) => ({
+        jti: tokenId(p.access_token),
+        profile: 'admin-telegram',
+        exp: expOf(p.access_token),
+      })),
+      'rotation, reuse, logout and revoke each announce the access token that died',
+    );
+
+    const prisma = createPrismaClient(db.url);
+    t.teardown(() => prisma.$disconnect());
+    t.equal(
+      await prisma.signingKey.count({ where: { alg: 'HS256', status: 'active' } }),
+      1,
+      'HS256 key made at start',
+    );
+    const { keys } = await client.call(tokenOps.jwks, {});
+    t.strictSame(
+      keys.map((k) => k.kty),
+      ['RSA'],
+      'the JWKS never holds the HMAC key',
+    );
   });
 
   t.test(

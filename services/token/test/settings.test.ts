@@ -6,6 +6,8 @@ t.test('token settings: defaults', async (t) => {
   t.strictSame(
     { ...loadConfig(TOKEN_SETTINGS, {}) },
     {
+      ADMIN_ACCESS_TTL_S: 900,
+      ADMIN_REFRESH_TTL_S: 604_800,
       DRF_TOKEN_TTL_S: 2_592_000,
       ENVELOPE_ISSUER: 'digeocache',
       ENVELOPE_LOGOUT_REDIRECT: '/go/here/after/logout',
@@ -24,6 +26,9 @@ t.test('token settings: values and refusals', async (t) => {
   t.equal(c.DRF_TOKEN_TTL_S, 3600);
   t.equal(c.ENVELOPE_ISSUER, 'https://auth.example');
   t.equal(c.ENVELOPE_LOGOUT_REDIRECT, 'https://app.example/bye');
+  const admin = loadConfig(TOKEN_SETTINGS, { ADMIN_ACCESS_TTL_S: '600', ADMIN_REFRESH_TTL_S: '86400' });
+  t.equal(admin.ADMIN_ACCESS_TTL_S, 600);
+  t.equal(admin.ADMIN_REFRESH_TTL_S, 86400);
   const bad: Array<[Record<string, string>, string]> = [
     [{ DRF_TOKEN_TTL_S: '10' }, 'DRF_TOKEN_TTL_S'],
     [{ DRF_TOKEN_TTL_S: 'forever' }, 'DRF_TOKEN_TTL_S'],
@@ -31,6 +36,8 @@ t.test('token settings: values and refusals', async (t) => {
     [{ ENVELOPE_LOGOUT_REDIRECT: 'javascript:alert(1)' }, 'ENVELOPE_LOGOUT_REDIRECT'],
     [{ ENVELOPE_LOGOUT_FAILED_REDIRECT: 'no-slash' }, 'ENVELOPE_LOGOUT_FAILED_REDIRECT'],
     [{ SIGNING_KEYS_REFRESH_S: '0' }, 'SIGNING_KEYS_REFRESH_S'],
+    [{ ADMIN_ACCESS_TTL_S: '5' }, 'ADMIN_ACCESS_TTL_S'],
+    [{ ADMIN_REFRESH_TTL_S: String(31 * 86400) }, 'ADMIN_REFRESH_TTL_S'],
   ];
   for (const [env, variable] of bad) {
     t.throws(() => loadConfig(TOKEN_SETTINGS, env), { name: 'ConfigError', variable }, variable);

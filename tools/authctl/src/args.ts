@@ -35,7 +35,7 @@ export const USAGE = `usage: npm run authctl -- <command>
   users create --username U --password P [--role superuser|staff|admin] [--email E] [--phone P]
   staff add <telegram-username>
   staff list
-  keys rotate
+  keys rotate [--alg RS256|HS256]   (default RS256; HS256 is the HMAC key, never published)
   keys list
 
 Reads DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/propusk).`;

@@ -7,7 +7,13 @@ import {
   createPrismaStaffStore,
   createStaffService,
 } from '@propusk/identity/domain';
-import { createKeysService, createPrismaKeyStore } from '@propusk/token/domain';
+import {
+  createKeysService,
+  createPrismaKeyStore,
+  isSigningAlg,
+  SIGNING_ALG,
+  SIGNING_ALGS,
+} from '@propusk/token/domain';
 import { UsageError, type Parsed } from './args.js';
 
 const ROLES: readonly Role[] = ['superuser', 'staff', 'admin'];
@@ -63,10 +69,16 @@ async function staffList(prisma: PrismaClient, _p: Parsed, print: Print): Promis
   for (const e of entries) print(`${e.username}\t${e.addedAt.toISOString()}`);
 }
 
-async function keysRotate(prisma: PrismaClient, _p: Parsed, print: Print): Promise<void> {
-  const key = await createKeysService({ store: createPrismaKeyStore(prisma) }).rotate();
+/**
+ * `keys rotate [--alg RS256|HS256]`: RS256 (the published, asymmetric key) by default; each
+ * algorithm rotates on its own, the other's active key is left alone.
+ */
+async function keysRotate(prisma: PrismaClient, p: Parsed, print: Print): Promise<void> {
+  const alg = p.flags.alg ?? SIGNING_ALG;
+  if (!isSigningAlg(alg)) throw new UsageError(`--alg must be one of ${SIGNING_ALGS.join(', ')}`);
+  const key = await createKeysService({ store: createPrismaKeyStore(prisma) }).rotate(alg);
   print(
-    `new active signing key ${key.kid} (${key.alg}); previous keys keep verifying until their tokens expire`,
+    `new active signing key ${key.kid} (${key.alg}); previous ${key.alg} keys keep verifying until their tokens expire`,
   );
 }
 

@@ -114,6 +114,44 @@ t.test('authctl against a real database', async (t) => {
     t.match(list.out, /\tRS256\tretiring\tretires after /);
   });
 
+  t.test('keys rotate --alg HS256 rotates the HMAC key alone; RS256 stays the default', async (t) => {
+    const rsBefore = await prisma.signingKey.findMany({ where: { alg: 'RS256' }, orderBy: { kid: 'asc' } });
+    const first = authctl(db.url, 'keys', 'rotate', '--alg', 'HS256');
+    t.equal(first.code, 0, first.err);
+    const second = authctl(db.url, 'keys', 'rotate', '--alg=HS256');
+    t.equal(second.code, 0, second.err);
+    const hs = await prisma.signingKey.findMany({ where: { alg: 'HS256' }, orderBy: { createdAt: 'asc' } });
+    t.strictSame(
+      hs.map((k) => k.status),
+      ['retiring', 'active'],
+    );
+    t.match(second.out, new RegExp(`new active signing key ${hs[1]!.kid} \\(HS256\\)`));
+    t.strictSame(
+      await prisma.signingKey.findMany({ where: { alg: 'RS256' }, orderBy: { kid: 'asc' } }),
+      rsBefore,
+      'the RS256 keys are untouched',
+    );
+    t.strictSame(hs[1]!.publicJwk, { kty: 'oct', kid: hs[1]!.kid, alg: 'HS256' }, 'no secret in public_jwk');
+
+    const rs = authctl(db.url, 'keys', 'rotate');
+    t.equal(rs.code, 0);
+    t.match(rs.out, /\(RS256\)/, 'no --alg: RS256');
+    t.equal(
+      (await prisma.signingKey.findUnique({ where: { kid: hs[1]!.kid } }))?.status,
+      'active',
+      'an RS256 rotation leaves the HS256 key active',
+    );
+    const list = authctl(db.url, 'keys', 'list');
+    t.match(list.out, /\tHS256\tactive/);
+    t.match(list.out, /\tHS256\tretiring\tretires after /);
+    const secret = (hs[1]!.privateJwk as { k: string }).k;
+    t.notMatch(list.out + first.out + second.out, secret, 'the secret is never printed');
+
+    const bad = authctl(db.url, 'keys', 'rotate', '--alg', 'none');
+    t.equal(bad.code, 2);
+    t.match(bad.err, /--alg must be one of RS256, HS256/);
+  });
+
   t.test('an unknown command prints usage and exits 2', async (t) => {
     const r = authctl(db.url, 'users', 'delete');
     t.equal(r.code, 2);

@@ -1,4 +1,5 @@
 import { CLOCK_SKEW_S } from '../shared/clock.js';
+import { hasExactly, isNumericDate, parseClaims } from '../shared/jws.js';
 import type { EnvelopeRefusal } from './errors.js';
 
 /** Document 001's claims, exactly: `iss, username, admin, iat, exp` (DESIGN: profile envelope). */
@@ -17,30 +18,15 @@ const CLAIM_NAMES = ['iss', 'username', 'admin', 'iat', 'exp'];
 
 export type ClaimsVerdict = { ok: true; claims: EnvelopeClaims } | { ok: false; reason: EnvelopeRefusal };
 
-function isNumericDate(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-}
-
 /**
  * Checks the claim set of a token whose signature is already verified. Any claim beyond the
  * five is refused too, so a token of another kind signed with the same keys (v2) is never
  * taken for an envelope one (RFC 8725 §3.11, §3.12: explicit typing, distinct validation).
  */
 export function checkClaims(payload: Uint8Array, issuer: string, nowS: number): ClaimsVerdict {
-  let claims: unknown;
-  try {
-    claims = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
-    return { ok: false, reason: 'malformed' };
-  }
-  const c = claims as Record<string, unknown>;
-  const names = Object.keys(c);
-  if (names.length !== CLAIM_NAMES.length || !CLAIM_NAMES.every((n) => names.includes(n))) {
-    return { ok: false, reason: 'bad_claims' };
-  }
+  const c = parseClaims(payload);
+  if (!c) return { ok: false, reason: 'malformed' };
+  if (!hasExactly(c, CLAIM_NAMES)) return { ok: false, reason: 'bad_claims' };
   const { iss, username, admin, iat, exp } = c;
   if (typeof iss !== 'string' || typeof username !== 'string' || username === '') {
     return { ok: false, reason: 'bad_claims' };

@@ -1,9 +1,9 @@
 import { compactVerify, SignJWT } from 'jose';
 import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
+import { checkJwsHeader, COMPACT_JWS, JWT_TYP } from '../shared/jws.js';
 import type { Role, TokenSubject } from '../shared/subject.js';
 import { checkClaims, ENVELOPE_TTL_S, type EnvelopeClaims } from './claims.js';
 import type { EnvelopeRefusal } from './errors.js';
-import { checkHeader } from './header.js';
 import type { EnvelopeKeys } from './keys.js';
 
 export type EnvelopeVerdict =
@@ -21,11 +21,6 @@ export interface EnvelopeDeps {
   issuer: string;
   now?: Clock;
 }
-
-/** A compact JWS (RFC 7515 §7.1): three base64url segments; the signature may be empty (alg none). */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-/** The only `typ` we issue (RFC 7519 §5.1); a JWT of another type is not an envelope token. */
-const TYP = 'JWT';
 
 /** DESIGN: envelope `admin` is true for admin or superuser. */
 export function isEnvelopeAdmin(roles: readonly Role[]): boolean {
@@ -47,13 +42,13 @@ export function createEnvelopeService(deps: EnvelopeDeps): EnvelopeService {
         exp: iat + ENVELOPE_TTL_S,
       };
       const token = await new SignJWT({ ...claims })
-        .setProtectedHeader({ alg: key.alg, typ: TYP, kid: key.kid })
+        .setProtectedHeader({ alg: key.alg, typ: JWT_TYP, kid: key.kid })
         .sign(key.key);
       return { token, claims };
     },
     async verify(token) {
       if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
-      const checked = checkHeader(token);
+      const checked = checkJwsHeader(token);
       if (!checked.ok) return checked;
       const { header } = checked;
       const key = await deps.keys.verifying(header.kid);
@@ -61,7 +56,7 @@ export function createEnvelopeService(deps: EnvelopeDeps): EnvelopeService {
       // RFC 8725 §3.1 / §2.1: the algorithm is the key's own, never the token's choice. This
       // refuses `none` in any casing and HS256 "signed" with our public key as the secret.
       if (header.alg !== key.alg) return { ok: false, reason: 'alg_mismatch' };
-      if (header.typ !== TYP) return { ok: false, reason: 'wrong_typ' };
+      if (header.typ !== JWT_TYP) return { ok: false, reason: 'wrong_typ' };
       let payload: Uint8Array;
       try {
         ({ payload } = await compactVerify(token, key.key, { algorithms: [key.alg] }));

@@ -1,5 +1,6 @@
 import { tokenId, type IntrospectionResult } from '@propusk/contracts';
 import type { Logger } from '@propusk/kit';
+import type { AdminTelegramService } from '../admin-telegram/service.js';
 import type { DrfService } from '../drf/service.js';
 import type { EnvelopeService } from '../envelope/service.js';
 import type { RevocationService } from '../revocation/service.js';
@@ -19,6 +20,7 @@ export interface IntrospectionService {
 export interface IntrospectionDeps {
   drf: DrfService;
   envelope: EnvelopeService;
+  adminTelegram: AdminTelegramService;
   revocation: RevocationService;
   /** drf tokens are opaque: their `iss` is the suite's own (PUBLIC_BASE_URL). */
   drfIssuer: string;
@@ -69,6 +71,27 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
     };
   }
 
+  /**
+   * admin-telegram (document 000): an access token is active while its session exists and it
+   * is not revoked; a refresh token while it is its family's current one. `jti` is the uuid.
+   */
+  async function introspectAdminTelegram(token: string): Promise<IntrospectionResult> {
+    const found = await deps.adminTelegram.live(token);
+    if (!found) return INACTIVE;
+    if (await deps.revocation.isRevoked(tokenId(token))) return INACTIVE;
+    const owner = found.kind === 'access' ? found.session : found.family;
+    return {
+      active: true,
+      sub: owner.accountId,
+      username: owner.username,
+      profile: 'admin-telegram',
+      token_type: found.kind,
+      roles: owner.roles,
+      jti: found.kind === 'access' ? found.claims.access_uuid : found.claims.refresh_uuid,
+      exp: found.claims.exp,
+    };
+  }
+
   async function revokeDrf(token: string): Promise<boolean> {
     const session = await deps.drf.take(token);
     if (!session) return false;
@@ -90,6 +113,8 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
           return introspectDrf(token);
         case 'jwt':
           return introspectJwt(token);
+        case 'hmac-jwt':
+          return introspectAdminTelegram(token);
         default:
           return INACTIVE;
       }
@@ -100,6 +125,9 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
           return { revoked: await revokeDrf(token) };
         case 'jwt':
           return { revoked: await revokeJwt(token) };
+        case 'hmac-jwt':
+          // RFC 7009 §2.1 lets revoking one token revoke related ones: the whole family dies.
+          return { revoked: await deps.adminTelegram.revokeFamily(token) };
         default:
           return { revoked: false };
       }

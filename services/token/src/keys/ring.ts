@@ -2,17 +2,17 @@ import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Logger } from '@propusk/kit';
 import type { Clock } from '../shared/clock.js';
 import { publicJwk } from './jwks.js';
-import type { KeysService } from './service.js';
+import { HMAC_ALG, HMAC_KEY_BYTES, SIGNING_ALG, SIGNING_ALGS, type KeysService } from './service.js';
 import type { StoredKey } from './store.js';
 
-/** The active key, ready to sign. Its private part never leaves the ring. */
+/** The active asymmetric (RS256) key, ready to sign. Its private part never leaves the ring. */
 export interface SigningKey {
   readonly kid: string;
   readonly alg: string;
   readonly key: CryptoKey;
 }
 
-/** A key that verifies tokens now (active or retiring), pinned to its own algorithm. */
+/** An asymmetric key that verifies tokens now (active or retiring), pinned to its own algorithm. */
 export interface VerifyingKey {
   readonly kid: string;
   readonly alg: string;
@@ -24,16 +24,35 @@ export interface VerifyingKey {
 }
 
 /**
+ * An HS256 master secret (active or retiring). Never used as is: each profile and token kind
+ * signs with its own HKDF subkey of it (see hmac.ts). Never published.
+ */
+export interface HmacKey {
+  readonly kid: string;
+  readonly alg: 'HS256';
+  readonly secret: Uint8Array;
+  readonly retireAfter: number | null;
+}
+
+/**
  * Signing keys held in memory: signing and verifying never touch Postgres on the request path.
  * The ring re-reads the keys every `refreshMs` (so `authctl keys rotate` or another replica's
  * rotation is picked up), and at once when a token names a kid it does not know — at most
  * once per `minReloadMs`, so made-up kids cannot hammer the database. Keys come only from our
  * own store: never from a token header or a URL.
+ *
+ * Asymmetric and HMAC keys are kept apart: `verifying` only ever answers RS256 keys and
+ * `hmacVerifying` only HS256 ones, so no verifier can be handed a key of the other kind
+ * (RFC 8725 §2.1 algorithm confusion), and `publicJwks` draws on the asymmetric keys alone.
  */
 export interface KeyRing {
   signing(): SigningKey;
   verifying(kid: string): Promise<VerifyingKey | undefined>;
-  /** Public JWKs of every verifying key (RFC 7517 §5 JWK Set members). */
+  /** The active HS256 key. */
+  hmacSigning(): HmacKey;
+  /** An HS256 key that verifies now. */
+  hmacVerifying(kid: string): Promise<HmacKey | undefined>;
+  /** Public JWKs of every asymmetric verifying key (RFC 7517 §5 JWK Set members); never an HMAC key. */
   publicJwks(): JWK[];
   reload(): Promise<void>;
   /** Starts the periodic refresh; `stop` ends it. */
@@ -52,30 +71,60 @@ export interface KeyRingDeps {
 interface Snapshot {
   signing: SigningKey;
   verifying: Map<string, VerifyingKey>;
+  hmacSigning: HmacKey;
+  hmac: Map<string, HmacKey>;
+}
+
+function retireAfterMs(k: StoredKey): number | null {
+  return k.retireAfter ? k.retireAfter.getTime() : null;
 }
 
 async function toVerifying(k: StoredKey): Promise<VerifyingKey | undefined> {
   const jwk = publicJwk(k.publicJwk);
   if (!jwk) return undefined;
   const key = (await importJWK(jwk, k.alg)) as CryptoKey;
-  return { kid: k.kid, alg: k.alg, key, jwk, retireAfter: k.retireAfter ? k.retireAfter.getTime() : null };
+  return { kid: k.kid, alg: k.alg, key, jwk, retireAfter: retireAfterMs(k) };
+}
+
+function toHmac(k: StoredKey): HmacKey | undefined {
+  const { kty, k: secret } = k.privateJwk;
+  if (kty !== 'oct' || typeof secret !== 'string') return undefined;
+  const bytes = new Uint8Array(Buffer.from(secret, 'base64url'));
+  if (bytes.length < HMAC_KEY_BYTES) return undefined; // RFC 7518 §3.2
+  return { kid: k.kid, alg: 'HS256', secret: bytes, retireAfter: retireAfterMs(k) };
+}
+
+/** Reads the store; creates the active key of any algorithm that has none yet (first start). */
+async function readKeys(keys: KeysService): Promise<StoredKey[]> {
+  const stored = await keys.verifying();
+  const missing = SIGNING_ALGS.filter((alg) => !stored.some((k) => k.alg === alg && k.status === 'active'));
+  if (missing.length === 0) return stored;
+  for (const alg of missing) await keys.ensureActive(alg);
+  return keys.verifying();
+}
+
+function activeOf(stored: StoredKey[], alg: string): StoredKey {
+  const active = stored.find((k) => k.alg === alg && k.status === 'active');
+  if (!active) throw new Error(`no active ${alg} signing key after ensureActive`);
+  return active;
 }
 
 async function loadSnapshot(keys: KeysService, previous: Snapshot | undefined): Promise<Snapshot> {
-  let stored = await keys.verifying();
-  if (!stored.some((k) => k.status === 'active')) {
-    await keys.ensureActive();
-    stored = await keys.verifying();
-  }
-  const active = stored.find((k) => k.status === 'active');
-  if (!active) throw new Error('no active signing key after ensureActive');
+  const stored = await readKeys(keys);
   const verifying = new Map<string, VerifyingKey>();
+  const hmac = new Map<string, HmacKey>();
   for (const k of stored) {
+    if (k.alg === HMAC_ALG) {
+      const h = toHmac(k);
+      if (h) hmac.set(k.kid, h);
+      continue;
+    }
     // Re-import only new keys: importing is the expensive part.
     const known = previous?.verifying.get(k.kid);
-    const v = known ? { ...known, retireAfter: k.retireAfter?.getTime() ?? null } : await toVerifying(k);
+    const v = known ? { ...known, retireAfter: retireAfterMs(k) } : await toVerifying(k);
     if (v) verifying.set(k.kid, v);
   }
+  const active = activeOf(stored, SIGNING_ALG);
   const signing =
     previous?.signing.kid === active.kid
       ? previous.signing
@@ -84,7 +133,9 @@ async function loadSnapshot(keys: KeysService, previous: Snapshot | undefined): 
           alg: active.alg,
           key: (await importJWK(active.privateJwk, active.alg)) as CryptoKey,
         };
-  return { signing, verifying };
+  const hmacSigning = hmac.get(activeOf(stored, HMAC_ALG).kid);
+  if (!hmacSigning) throw new Error('the active HS256 key is malformed');
+  return { signing, verifying, hmacSigning, hmac };
 }
 
 export async function createKeyRing(deps: KeyRingDeps): Promise<KeyRing> {
@@ -108,24 +159,36 @@ export async function createKeyRing(deps: KeyRingDeps): Promise<KeyRing> {
     return inFlight;
   }
 
-  function usable(kid: string): VerifyingKey | undefined {
-    const k = snapshot.verifying.get(kid);
+  function usable<K extends { retireAfter: number | null }>(k: K | undefined): K | undefined {
     return k && (k.retireAfter === null || now() < k.retireAfter) ? k : undefined;
+  }
+
+  /** A kid of either kind that the ring holds, usable or not: no reload for it. */
+  function held(kid: string): boolean {
+    return snapshot.verifying.has(kid) || snapshot.hmac.has(kid);
+  }
+
+  /** Looks a kid up; an unknown one triggers one (rate-limited) reload of the store. */
+  async function lookUp<K extends { retireAfter: number | null }>(
+    kid: string,
+    from: (s: Snapshot) => Map<string, K>,
+  ): Promise<K | undefined> {
+    const known = usable(from(snapshot).get(kid));
+    if (known || held(kid) || now() - loadedAt < minReloadMs) return known;
+    try {
+      await reload();
+    } catch (err) {
+      deps.log.warn({ err }, 'signing keys reload failed; keeping the keys in memory');
+    }
+    return usable(from(snapshot).get(kid));
   }
 
   return {
     signing: () => snapshot.signing,
-    async verifying(kid) {
-      const known = usable(kid);
-      if (known || snapshot.verifying.has(kid) || now() - loadedAt < minReloadMs) return known;
-      try {
-        await reload();
-      } catch (err) {
-        deps.log.warn({ err }, 'signing keys reload failed; keeping the keys in memory');
-      }
-      return usable(kid);
-    },
-    publicJwks: () => [...snapshot.verifying.keys()].flatMap((kid) => usable(kid)?.jwk ?? []),
+    verifying: (kid) => lookUp(kid, (s) => s.verifying),
+    hmacSigning: () => snapshot.hmacSigning,
+    hmacVerifying: (kid) => lookUp(kid, (s) => s.hmac),
+    publicJwks: () => [...snapshot.verifying.values()].flatMap((k) => usable(k)?.jwk ?? []),
     reload,
     start() {
       timer ??= setInterval(() => {

@@ -33,12 +33,3 @@ export function addFormParser(scope: FastifyInstance): void {
     done(null, parseForm(text as string)),
   );
 }
-
-/**
- * Logout "takes no parameters" (document 004): any body is read (within the body limit) and
- * ignored, so a stray or malformed body cannot turn a logout into an error.
- */
-export function ignoreBodies(scope: FastifyInstance): void {
-  scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
-}

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IntrospectionService } from '../../introspection/service.js';
 import { verifiedIdentity } from '../identity-headers.js';
-import { addFormParser, ignoreBodies, usernameFromBody } from './body.js';
+import { ignoreBodies } from '../bodies.js';
+import { addFormParser, usernameFromBody } from './body.js';
 import { drfBadBody, drfErrorHandler } from './errors.js';
 import { DRF_MESSAGES, drfReply, type DrfReply } from './replies.js';
 

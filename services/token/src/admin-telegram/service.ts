@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { compactVerify, SignJWT } from 'jose';
+import { PropuskError, tokenId, type AdminTelegramPair } from '@propusk/contracts';
+import type { Logger } from '@propusk/kit';
+import type { HmacSubkey } from '../keys/hmac.js';
+import type { RevocationService } from '../revocation/service.js';
+import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
+import { checkJwsHeader, COMPACT_JWS, JWT_TYP } from '../shared/jws.js';
+import {
+  checkClaims,
+  type AccessClaims,
+  type AdminTokenKind,
+  type ClaimsOf,
+  type RefreshClaims,
+} from './claims.js';
+import type { AdminTelegramRefusal } from './errors.js';
+import type { AdminTelegramKeys } from './keys.js';
+import type {
+  AccessSession,
+  AdminSubject,
+  AdminTelegramStore,
+  Family,
+  NewPair,
+  RefreshRecord,
+} from './store.js';
+
+export type AdminVerdict<K extends AdminTokenKind> =
+  { ok: true; kind: K; claims: ClaimsOf[K] } | { ok: false; reason: AdminTelegramRefusal };
+
+/** A token that is live now, with the state that makes it so (for introspection). */
+export type LiveToken =
+  | { kind: 'access'; claims: AccessClaims; session: AccessSession }
+  | { kind: 'refresh'; claims: RefreshClaims; record: RefreshRecord; family: Family };
+
+export interface AdminTelegramService {
+  /** A new pair starting a new family (document 000: "Auth"). */
+  issue(subject: AdminSubject): Promise<AdminTelegramPair>;
+  /**
+   * Refresh rotation (document 000: "Update Access Token"): the presented refresh token dies,
+   * a new pair of its family is answered. Throws `refresh_reused` when the token was used
+   * already (the whole family is revoked), `invalid_token` for anything else wrong.
+   */
+  refresh(refreshToken: string): Promise<AdminTelegramPair>;
+  /** Header, signature and claims of one kind; the session is the caller's next step. */
+  verify<K extends AdminTokenKind>(token: string, kind: K): Promise<AdminVerdict<K>>;
+  /** The token (either kind) when it is live: an access token with its session, a current refresh token. */
+  live(token: string): Promise<LiveToken | undefined>;
+  /** Revokes the whole family of a live token of the given kinds; true when this call did. */
+  revokeFamily(token: string, kinds?: readonly AdminTokenKind[]): Promise<boolean>;
+}
+
+export interface AdminTelegramDeps {
+  keys: AdminTelegramKeys;
+  store: AdminTelegramStore;
+  revocation: RevocationService;
+  /** ADMIN_ACCESS_TTL_S (document 000: 15 minutes). */
+  accessTtlS: number;
+  /** ADMIN_REFRESH_TTL_S (document 000: 7 days). */
+  refreshTtlS: number;
+  log: Logger;
+  now?: Clock;
+  newUuid?: () => string;
+}
+
+const PROFILE = 'admin-telegram';
+const KINDS: readonly AdminTokenKind[] = ['access', 'refresh'];
+
+async function sign(claims: AccessClaims | RefreshClaims, key: HmacSubkey): Promise<string> {
+  // Header alg, typ, kid (the document's example header plus the kid of the master key).
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: key.alg, typ: JWT_TYP, kid: key.kid })
+    .sign(key.key);
+}
+
+export function createAdminTelegramService(deps: AdminTelegramDeps): AdminTelegramService {
+  const now = deps.now ?? systemClock;
+  const newUuid = deps.newUuid ?? randomUUID;
+
+  /** Signs a pair for `subject` in `familyId` and the records the store keeps for it. */
+  async function mint(
+    subject: AdminSubject,
+    familyId: string,
+  ): Promise<{ pair: AdminTelegramPair; next: NewPair }> {
+    const nowS = epochSeconds(now);
+    const accessUuid = newUuid();
+    const refreshUuid = newUuid();
+    const access: AccessClaims = {
+      access_uuid: accessUuid,
+      authorized: true,
+      chat_id: subject.chatId,
+      exp: nowS + deps.accessTtlS,
+      username: subject.username,
+    };
+    const refresh: RefreshClaims = {
+      chat_id: subject.chatId,
+      exp: nowS + deps.refreshTtlS,
+      refresh_uuid: refreshUuid,
+      username: subject.username,
+    };
+    const pair = {
+      access_token: await sign(access, deps.keys.access.signing()),
+      refresh_token: await sign(refresh, deps.keys.refresh.signing()),
+    };
+    const session: AccessSession = {
+      accountId: subject.accountId,
+      username: subject.username,
+      roles: [...new Set(subject.roles)],
+      chatId: subject.chatId,
+      familyId,
+      tokenId: tokenId(pair.access_token),
+      exp: access.exp,
+    };
+    return {
+      pair,
+      next: { accessUuid, refreshUuid, session, accessTtlS: deps.accessTtlS, refreshExp: refresh.exp },
+    };
+  }
+
+  /** The revocation record and `auth.session.revoked` event of an access token a store change killed. */
+  async function announce(access: { tokenId: string; exp: number }): Promise<void> {
+    await deps.revocation.revoke({ jti: access.tokenId, profile: PROFILE, exp: access.exp });
+  }
+
+  async function verify<K extends AdminTokenKind>(token: string, kind: K): Promise<AdminVerdict<K>> {
+    if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
+    const checked = checkJwsHeader(token);
+    if (!checked.ok) return checked;
+    const { header } = checked;
+    // Only our HS256 keys: an RS256 kid (or any other) is unknown here.
+    const key = await deps.keys[kind].verifying(header.kid);
+    if (!key) return { ok: false, reason: 'unknown_kid' };
+    // RFC 8725 §2.1: the key's algorithm, never the token's choice (refuses none, RS256, HS512).
+    if (header.alg !== key.alg) return { ok: false, reason: 'alg_mismatch' };
+    if (header.typ !== JWT_TYP) return { ok: false, reason: 'wrong_typ' };
+    let payload: Uint8Array;
+    try {
+      ({ payload } = await compactVerify(token, key.key, { algorithms: [key.alg] }));
+    } catch {
+      return { ok: false, reason: 'bad_signature' };
+    }
+    const verdict = checkClaims(kind, payload, epochSeconds(now));
+    return verdict.ok ? { ok: true, kind, claims: verdict.claims } : verdict;
+  }
+
+  /** The kind whose subkey the signature verifies under (at most one can). */
+  async function verifyAny(token: string, kinds: readonly AdminTokenKind[]) {
+    for (const kind of kinds) {
+      const verdict = await verify(token, kind);
+      if (verdict.ok) return verdict;
+    }
+    return undefined;
+  }
+
+  async function live(
+    token: string,
+    kinds: readonly AdminTokenKind[] = KINDS,
+  ): Promise<LiveToken | undefined> {
+    const verdict = await verifyAny(token, kinds);
+    if (!verdict) return undefined;
+    if (verdict.kind === 'access') {
+      const claims = verdict.claims as AccessClaims;
+      const session = await deps.store.session(claims.access_uuid);
+      // The session names exactly this token: a uuid is never honoured for another token.
+      if (!session || session.tokenId !== tokenId(token)) return undefined;
+      return { kind: 'access', claims, session };
+    }
+    const claims = verdict.claims as RefreshClaims;
+    const record = await deps.store.refreshRecord(claims.refresh_uuid);
+    if (record?.status !== 'current') return undefined;
+    const family = await deps.store.family(record.familyId);
+    if (family?.refreshUuid !== claims.refresh_uuid) return undefined;
+    return { kind: 'refresh', claims, record, family };
+  }
+
+  return {
+    async issue(subject) {
+      const { pair, next } = await mint(subject, newUuid());
+      await deps.store.start(next);
+      return pair;
+    },
+    async refresh(refreshToken) {
+      const verdict = await verify(refreshToken, 'refresh');
+      if (!verdict.ok) {
+        deps.log.debug({ reason: verdict.reason }, 'admin-telegram refresh token refused');
+        throw new PropuskError('invalid_token');
+      }
+      let pair: AdminTelegramPair | undefined;
+      const result = await deps.store.rotate(verdict.claims.refresh_uuid, async (family) => {
+        const minted = await mint(family, family.familyId);
+        pair = minted.pair;
+        return minted.next;
+      });
+      switch (result.outcome) {
+        case 'rotated':
+          // One live access token per family: the old one is gone from Redis; tell the caches.
+          await announce(result.replaced);
+          return pair!;
+        case 'reused':
+          // RFC 9700 §4.14.2: a refresh token used twice means one copy is in the wrong hands.
+          deps.log.warn('admin-telegram refresh token reused: family revoked');
+          await announce(result.revoked);
+          throw new PropuskError('refresh_reused');
+        default:
+          throw new PropuskError('invalid_token');
+      }
+    },
+    verify,
+    live: (token) => live(token),
+    async revokeFamily(token, kinds = KINDS) {
+      const found = await live(token, kinds);
+      if (!found) return false;
+      const familyId = found.kind === 'access' ? found.session.familyId : found.family.familyId;
+      const killed = await deps.store.kill(familyId);
+      if (!killed) return false;
+      await announce(killed);
+      return true;
+    },
+  };
+}
