@@ -10,7 +10,8 @@ import { subscribeRevocations, watchReconnects } from './auth/events.js';
 import type { VerifiedToken } from './auth/identity.js';
 import { createKeySet } from './auth/jwks.js';
 import { createRevocationList } from './auth/revocation.js';
-import { drfStrategy, envelopeStrategy } from './auth/strategies.js';
+import { adminTelegramStrategy, drfStrategy, envelopeStrategy } from './auth/strategies.js';
+import { registerNotFound } from './not-found.js';
 
 /** Bound of the verified-token cache (entries are small: ids, names, roles). */
 const VERIFIED_CACHE_MAX = 50_000;
@@ -20,8 +21,9 @@ const VERIFIED_CACHE_TTL_MS = 30_000;
 const REDIS_CHECK_TIMEOUT_MS = 1000;
 
 /**
- * Token validation: envelope JWTs verified locally with the token service's JWKS, drf opaque
- * tokens introspected over NATS, both checked against revocation (events + Redis).
+ * Token validation: envelope JWTs verified locally with the token service's JWKS; drf opaque
+ * tokens and admin-telegram HS256 JWTs (secret held by the token service) introspected over
+ * NATS; all checked against revocation (events + Redis).
  */
 function createAuth(rt: Runtime, envelopeIssuer: string): Authenticator {
   const redis = rt.redis;
@@ -32,10 +34,12 @@ function createAuth(rt: Runtime, envelopeIssuer: string): Authenticator {
   // Warm the key set; if the token service is not up yet, the first envelope token loads it.
   keys.refresh().catch((err: Error) => rt.log.debug({ err: err.message }, 'jwks not loaded yet'));
 
+  const introspect = (token: string) => rt.client.call(tokenOps.introspect, { token });
   const auth = createAuthenticator({
     strategies: {
-      drf: drfStrategy((token) => rt.client.call(tokenOps.introspect, { token })),
+      drf: drfStrategy(introspect),
       envelope: envelopeStrategy(keys, envelopeIssuer),
+      'admin-telegram': adminTelegramStrategy(introspect),
     },
     revocations: createRevocationList({
       exists: async (key) =>
@@ -63,9 +67,5 @@ export async function setupGateway(rt: Runtime, env: NodeJS.ProcessEnv = process
   addServiceChecks(rt);
   const auth = createAuth(rt, config.ENVELOPE_ISSUER);
   await registerProxies(rt.http, ROUTES, { upstreams, auth });
-  rt.http.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` }),
-  );
+  registerNotFound(rt.http);
 }

@@ -36,3 +36,42 @@ t.test("envelope: document 001 shape; a route's documented code, or the fallback
   t.equal(failureAnswer('envelope', 'unavailable').status, 503);
   t.equal(failureAnswer('envelope', 'payload_too_large').status, 413);
 });
+
+t.test('admin-telegram: document 000\'s {"message"} for every failure, English', async (t) => {
+  const cases = [
+    ['missing_credentials', 401, /^an access token is required/],
+    ['invalid_token', 401, /^the access token is invalid, expired or revoked/],
+    ['bad_request', 400, /^the request is malformed$/],
+    ['payload_too_large', 413, /^the request body is too large$/],
+    ['not_found', 404, /^not found$/],
+    ['unavailable', 503, /^a service is temporarily unavailable; retry later$/],
+    ['timeout', 504, /^a service did not answer in time/],
+    ['internal', 500, /^internal error$/],
+  ] as const;
+  for (const [failure, status, message] of cases) {
+    const answer = failureAnswer('admin-telegram', failure);
+    t.equal(answer.status, status, failure);
+    t.same(Object.keys(answer.body as object), ['message'], failure);
+    t.match((answer.body as { message: string }).message, message, failure);
+  }
+  t.same(failureAnswer('admin-telegram', 'missing_credentials').headers, {
+    'www-authenticate': 'Bearer realm="propusk"',
+  });
+  t.same(failureAnswer('admin-telegram', 'invalid_token').headers, {
+    'www-authenticate': 'Bearer realm="propusk", error="invalid_token"',
+  });
+  t.same(failureAnswer('admin-telegram', 'unavailable').headers, { 'retry-after': '1' });
+});
+
+t.test('not_found in the other shapes', async (t) => {
+  t.same(failureAnswer('drf', 'not_found'), {
+    status: 404,
+    headers: {},
+    body: { result: { status: 404, message: 'Не найдено.' }, data: {} },
+  });
+  t.same(failureAnswer('envelope', 'not_found').body, {
+    data: {},
+    errors: [{ code: 3008, message: 'not found' }],
+  });
+  t.same(failureAnswer('v2', 'not_found').body, { error: 'not_found', message: 'No such route.' });
+});

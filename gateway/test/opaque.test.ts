@@ -60,12 +60,13 @@ t.test('not a 40-hex token: refused without asking the token service', async (t)
   t.equal(calls, 0);
 });
 
-t.test('inactive, another profile, a refresh token, incomplete answers: invalid', async (t) => {
+t.test('inactive, another profile, not an access token, incomplete answers: invalid', async (t) => {
   const cases: Array<[string, IntrospectionResult]> = [
     ['inactive', { active: false }],
     ['envelope token', { ...ACTIVE, profile: 'envelope' }],
     ['no profile', { ...ACTIVE, profile: undefined }],
     ['refresh', { ...ACTIVE, token_type: 'refresh' }],
+    ['no token_type', { ...ACTIVE, token_type: undefined }],
     ['no sub', { ...ACTIVE, sub: undefined }],
     ['no exp', { ...ACTIVE, exp: undefined }],
   ];

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ROUTES } from '../src/routes/table.js';
+import { TELEGRAM_WEBHOOK_PATH } from '@propusk/contracts';
+import { profileOfPath, ROUTES } from '../src/routes/table.js';
 
 const row = (path: string) => {
   const r = ROUTES.find((x) => x.path === path);
@@ -40,11 +41,52 @@ t.test('document 001 (envelope)', async (t) => {
   });
 });
 
+t.test(
+  'document 000 (admin-telegram): identity without a token, logout at the token service with one',
+  async (t) => {
+    for (const path of [
+      '/api/v1/admin/registration/code',
+      '/api/v1/admin/registration',
+      '/api/v1/admin/auth',
+    ]) {
+      t.same(
+        row(path),
+        { method: 'POST', upstream: 'identity', profile: 'admin-telegram', auth: 'none' },
+        path,
+      );
+    }
+    t.same(row('/api/v1/admin/logout'), {
+      method: 'POST',
+      upstream: 'token',
+      profile: 'admin-telegram',
+      auth: 'required',
+    });
+  },
+);
+
+t.test("Telegram's webhook goes to the notification service without a token check", async (t) => {
+  t.same(row(TELEGRAM_WEBHOOK_PATH), {
+    method: 'POST',
+    upstream: 'notification',
+    profile: 'admin-telegram',
+    auth: 'none',
+  });
+});
+
 t.test('logout routes revoke; no path is listed twice', async (t) => {
   t.same(
     ROUTES.filter((r) => r.revokes).map((r) => r.path),
-    ['/api/v1/logout/', '/api/v1/accounts/logout/', '/api/v1/auth/logout/'],
+    ['/api/v1/logout/', '/api/v1/accounts/logout/', '/api/v1/auth/logout/', '/api/v1/admin/logout'],
   );
   t.equal(new Set(ROUTES.map((r) => r.path)).size, ROUTES.length);
-  t.equal(ROUTES.length, 9);
+  t.equal(ROUTES.length, 14);
+});
+
+t.test("unknown paths under /api/v1/admin/ are document 000's", async (t) => {
+  t.equal(profileOfPath('/api/v1/admin/nope'), 'admin-telegram');
+  t.equal(profileOfPath('/api/v1/admin'), 'admin-telegram');
+  t.equal(profileOfPath('/api/v1/admin/'), 'admin-telegram');
+  t.equal(profileOfPath('/api/v1/administrator'), undefined);
+  t.equal(profileOfPath('/api/v1/nope'), undefined);
+  t.equal(profileOfPath('/'), undefined);
 });

@@ -3,10 +3,11 @@ import { invalidToken, unavailable } from './errors.js';
 import type { VerifiedToken } from './identity.js';
 
 /**
- * Opaque tokens (document 004: 40 hex characters, stored hashed by the token service) cannot be
- * checked locally: the token service answers RFC 7662 introspection over NATS
- * (`tokenOps.introspect`). Anything not active, or active for another profile or as a refresh
- * token, is an invalid token; a failed call is `unavailable` (fail closed).
+ * Tokens the gateway cannot check locally — opaque ones (document 004: 40 hex characters, stored
+ * hashed by the token service) and HS256 JWTs whose secret only the token service holds
+ * (document 000) — are checked by RFC 7662 introspection over NATS (`tokenOps.introspect`).
+ * Anything not active, active for another profile, or not an access token, is an invalid token;
+ * a failed call is `unavailable` (fail closed).
  */
 export type Introspect = (token: string) => Promise<IntrospectionResult>;
 
@@ -38,7 +39,8 @@ export function createOpaqueVerifier({ profile, format, introspect }: OpaqueVeri
       }
       if (!result.active) throw invalidToken('not active');
       if (result.profile !== profile) throw invalidToken(`a ${String(result.profile)} token`);
-      if (result.token_type === 'refresh') throw invalidToken('a refresh token');
+      // Only access tokens open routes: a refresh token (or an answer that does not say) never does.
+      if (result.token_type !== 'access') throw invalidToken(`a ${String(result.token_type)} token`);
       if (
         typeof result.sub !== 'string' ||
         typeof result.username !== 'string' ||

@@ -35,6 +35,24 @@ export const envelopeClaims: ClaimsReader = (payload: JWTPayload) => {
   return { subject: sub ?? username, username, roles: admin ? ['admin'] : [] };
 };
 
+/**
+ * admin-telegram (document 000): JWS compact serialisation, three base64url segments (RFC 7515
+ * §7.1). Anything else is refused without asking the token service.
+ */
+export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Document 000's tokens are HS256 and their secret stays in the token service, so the gateway
+ * cannot verify them itself: it asks by RFC 7662 introspection, which also says which profile
+ * and kind a token is (a refresh token, or another profile's JWT, is refused). The document
+ * shows `Authorization: Bearer <token>` only. Results are reused for at most 10 s; revocation
+ * events and the logout route drop them at once.
+ */
+export function adminTelegramStrategy(introspect: Introspect): TokenStrategy {
+  const verifier = createOpaqueVerifier({ profile: 'admin-telegram', format: JWT_SHAPE, introspect });
+  return { schemes: ['bearer'], cacheTtlMs: 10_000, verify: (token) => verifier.verify(token) };
+}
+
 export function envelopeStrategy(keys: KeySet, issuer: string): TokenStrategy {
   const verifier = createJwtVerifier({ profile: 'envelope', keys, issuer, claims: envelopeClaims });
   return { schemes: ['bearer'], cacheTtlMs: 60_000, verify: (token) => verifier.verify(token) };

@@ -10,6 +10,7 @@ export type GatewayFailure =
   | 'invalid_token'
   | 'bad_request'
   | 'payload_too_large'
+  | 'not_found'
   | 'unavailable'
   | 'timeout'
   | 'internal';
@@ -25,6 +26,7 @@ const STATUS: Readonly<Record<GatewayFailure, number>> = {
   invalid_token: 401,
   bad_request: 400,
   payload_too_large: 413,
+  not_found: 404,
   unavailable: 503,
   timeout: 504,
   internal: 500,
@@ -36,6 +38,7 @@ const DRF_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   invalid_token: 'Недопустимый токен.',
   bad_request: 'Некорректный запрос.',
   payload_too_large: 'Слишком большой запрос.',
+  not_found: 'Не найдено.',
   unavailable: 'Сервис временно недоступен, попробуйте позже.',
   timeout: 'Сервис не ответил вовремя, попробуйте позже.',
   internal: 'Внутренняя ошибка сервера.',
@@ -52,6 +55,7 @@ const ENVELOPE_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   invalid_token: 'invalid token',
   bad_request: 'bad request',
   payload_too_large: 'request body too large',
+  not_found: 'not found',
   unavailable: 'service unavailable',
   timeout: 'service timeout',
   internal: 'internal error',
@@ -62,6 +66,7 @@ export const ENVELOPE_FALLBACK_CODES: Readonly<Record<GatewayFailure, number>> =
   invalid_token: 3003,
   bad_request: 3004,
   payload_too_large: 3005,
+  not_found: 3008,
   unavailable: 3006,
   timeout: 3006,
   internal: 3007,
@@ -72,9 +77,25 @@ const GENERIC_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   invalid_token: 'The access token is invalid.',
   bad_request: 'The request is malformed.',
   payload_too_large: 'The request body is too large.',
+  not_found: 'No such route.',
   unavailable: 'A service is temporarily unavailable; retry later.',
   timeout: 'A service did not answer in time; retry later.',
   internal: 'An unexpected error.',
+};
+
+/**
+ * Document 000 answers failures as `{"message": "..."}` (its logout answer's shape), in English
+ * as its one message is; identity's own answers on these routes use the same words.
+ */
+const ADMIN_TELEGRAM_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
+  missing_credentials: 'an access token is required: send Authorization: Bearer <access_token>',
+  invalid_token: 'the access token is invalid, expired or revoked; sign in again',
+  bad_request: 'the request is malformed',
+  payload_too_large: 'the request body is too large',
+  not_found: 'not found',
+  unavailable: 'a service is temporarily unavailable; retry later',
+  timeout: 'a service did not answer in time; retry later',
+  internal: 'internal error',
 };
 
 /** RFC 6750 §3: 401 answers name the scheme; an invalid token says `invalid_token`. */
@@ -112,6 +133,8 @@ export function failureAnswer(
           ],
         },
       };
+    case 'admin-telegram':
+      return { status, headers, body: { message: ADMIN_TELEGRAM_MESSAGES[failure] } };
     default:
       // Profiles whose routes have not landed yet: the gateway's generic shape (as its 404).
       return { status, headers, body: { error: failure, message: GENERIC_MESSAGES[failure] } };

@@ -1,4 +1,4 @@
-import type { Profile, ServiceName } from '@propusk/contracts';
+import { TELEGRAM_WEBHOOK_PATH, type Profile, type ServiceName } from '@propusk/contracts';
 
 /**
  * What the gateway does with the access token of a route before proxying it:
@@ -70,4 +70,62 @@ const ENVELOPE_ROUTES: readonly RouteEntry[] = [
   },
 ];
 
-export const ROUTES: readonly RouteEntry[] = [...DRF_ROUTES, ...ENVELOPE_ROUTES];
+/**
+ * Document 000 (admin-telegram): registration and auth are identity's; logout is the token
+ * service's and needs the access token (DESIGN, 000: the same token is refused afterwards).
+ */
+const ADMIN_TELEGRAM_ROUTES: readonly RouteEntry[] = [
+  ...['/api/v1/admin/registration/code', '/api/v1/admin/registration', '/api/v1/admin/auth'].map(
+    (path): RouteEntry => ({
+      path,
+      methods: ['POST'],
+      upstream: 'identity',
+      profile: 'admin-telegram',
+      auth: 'none',
+    }),
+  ),
+  {
+    path: '/api/v1/admin/logout',
+    methods: ['POST'],
+    upstream: 'token',
+    profile: 'admin-telegram',
+    auth: 'required',
+    revokes: true,
+  },
+];
+
+/**
+ * Telegram's webhook calls (when TELEGRAM_WEBHOOK_URL is set) reach the bot in the notification
+ * service, which checks Telegram's X-Telegram-Bot-Api-Secret-Token header itself. The bot records
+ * the chats of document 000, so the gateway's own failures there take that profile's shape.
+ */
+const TELEGRAM_ROUTES: readonly RouteEntry[] = [
+  {
+    path: TELEGRAM_WEBHOOK_PATH,
+    methods: ['POST'],
+    upstream: 'notification',
+    profile: 'admin-telegram',
+    auth: 'none',
+  },
+];
+
+export const ROUTES: readonly RouteEntry[] = [
+  ...DRF_ROUTES,
+  ...ENVELOPE_ROUTES,
+  ...ADMIN_TELEGRAM_ROUTES,
+  ...TELEGRAM_ROUTES,
+];
+
+/**
+ * Path prefixes owned by one profile alone: an unknown path (or method) under one is answered
+ * 404 in that profile's shape. Elsewhere the gateway's generic 404 applies.
+ */
+const PROFILE_PREFIXES: ReadonlyArray<{ readonly prefix: string; readonly profile: Profile }> = [
+  { prefix: '/api/v1/admin/', profile: 'admin-telegram' },
+];
+
+/** The profile whose URL space holds `path` (no query string), if one does. */
+export function profileOfPath(path: string): Profile | undefined {
+  const withSlash = path.endsWith('/') ? path : `${path}/`;
+  return PROFILE_PREFIXES.find(({ prefix }) => withSlash.startsWith(prefix))?.profile;
+}

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { identityOps } from '@propusk/contracts';
+import { identityOps, tokenOps, verificationOps } from '@propusk/contracts';
 import { createPrismaClient, checkDatabase } from '@propusk/db';
 import {
   describeConfig,
@@ -12,12 +12,22 @@ import {
   type Started,
 } from '@propusk/kit';
 import { createAccountsService } from './accounts/service.js';
+import { createAdminAuthFlow } from './admin-auth/flow.js';
+import { createAdminRegistrationFlow } from './admin-registration/flow.js';
+import { createPrismaRegistrationStore } from './admin-registration/prisma-store.js';
+import { createRedisCooldownStore, createRedisPendingStore } from './admin-registration/redis-store.js';
+import { createPendingRegistrations } from './admin-registration/service.js';
 import { createPrismaAccountStore } from './accounts/prisma-store.js';
 import { createPasswordHasher } from './credentials/hasher.js';
 import { createLoginFlow } from './login/flow.js';
+import { registerAdminTelegramRoutes } from './profiles/admin-telegram/routes.js';
 import { registerDrfRoutes } from './profiles/drf/routes.js';
 import { registerEnvelopeRoutes } from './profiles/envelope/routes.js';
 import { IDENTITY_SETTINGS } from './settings.js';
+import { createPrismaStaffStore } from './staff/prisma-store.js';
+import { createStaffService } from './staff/service.js';
+import { createPrismaTelegramChatStore } from './telegram-chats/prisma-store.js';
+import { createTelegramChatsService } from './telegram-chats/service.js';
 import { createLoginThrottle } from './throttle/service.js';
 import { createRedisThrottleStore } from './throttle/redis-store.js';
 
@@ -46,11 +56,44 @@ export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Pr
   });
   const login = createLoginFlow({ accounts: accountStore, hasher, throttle });
 
+  const staffStore = createPrismaStaffStore(prisma);
+  const staff = createStaffService({ store: staffStore });
+  const chats = createTelegramChatsService({
+    staff: staffStore,
+    store: createPrismaTelegramChatStore(prisma),
+  });
+
   rt.rpc.handle(identityOps.verifyPassword, async (req) => ({ account: await login.verifyPassword(req) }));
   rt.rpc.handle(identityOps.getAccount, async ({ id }) => ({ account: await accounts.get(id) }));
+  rt.rpc.handle(identityOps.recordTelegramChat, (req) => chats.record(req));
 
   await registerDrfRoutes(rt.http, { login, client: rt.client });
   await registerEnvelopeRoutes(rt.http, { login, client: rt.client });
+  await registerAdminTelegramRoutes(rt.http, {
+    registration: createAdminRegistrationFlow({
+      staff,
+      chats,
+      accounts: createPrismaRegistrationStore(prisma),
+      hasher,
+      pending: createPendingRegistrations({
+        pending: createRedisPendingStore(redis),
+        cooldowns: createRedisCooldownStore(redis),
+      }),
+      codes: {
+        issue: (req, requestId) => rt.client.call(verificationOps.issue, req, { requestId }),
+        check: (req, requestId) => rt.client.call(verificationOps.check, req, { requestId }),
+      },
+    }),
+    auth: createAdminAuthFlow({
+      login,
+      chats,
+      tokens: {
+        issue: (subject, requestId) => rt.client.call(tokenOps.issueAdminTelegram, subject, { requestId }),
+        refresh: (refresh_token, requestId) =>
+          rt.client.call(tokenOps.refreshAdminTelegram, { refresh_token }, { requestId }),
+      },
+    }),
+  });
 }
 
 /** Starts the identity process; the settings are checked before anything connects. */

@@ -42,6 +42,8 @@ t.test('Redis killed: both profiles answer 503 in their shape, NATS answers unav
   t.teardown(() => nats.drain());
   const client = createRpcClient(nats.nc, namespace(identity.ns), { timeoutMs: 5000 });
   await identity.seed({ username: 'staff1', roles: ['admin'] });
+  await identity.allow('new_staff');
+  await identity.start('new_staff', 1234);
   const rt = identity.started.runtime;
   await until('redis ready', () => rt.redis?.status === 'ready');
 
@@ -70,7 +72,17 @@ t.test('Redis killed: both profiles answer 503 in their shape, NATS answers unav
     client.call(identityOps.verifyPassword, { by: 'username', login: 'staff1', password: PASSWORD }),
     { name: 'PropuskError', code: 'unavailable', status: 503 },
   );
+  const admin = await identity.post('/api/v1/admin/auth', { username: 'staff1', password: PASSWORD });
+  t.equal(admin.statusCode, 503);
+  t.same(admin.json(), { message: 'a service is temporarily unavailable; retry later' });
   t.equal(identity.tokens.issued.length, issued, 'no token while unthrottled');
+  const code = await identity.post('/api/v1/admin/registration/code', {
+    username: 'new_staff',
+    password: PASSWORD,
+  });
+  t.equal(code.statusCode, 503, 'no code without its cooldown and pending record');
+  t.same(code.json(), { message: 'a service is temporarily unavailable; retry later' });
+  t.equal(identity.verification.issued.length, 0);
 });
 
 t.test('Postgres unreachable: 503, and the attempt is not counted as a failure', async (t) => {
@@ -87,4 +99,14 @@ t.test('Postgres unreachable: 503, and the attempt is not counted as a failure',
       message: 'Сервис временно недоступен, повторите попытку позже',
     });
   }
+  const unavailable = { message: 'a service is temporarily unavailable; retry later' };
+  for (const [url, body] of [
+    ['/api/v1/admin/registration/code', { username: 'new_staff', password: PASSWORD }],
+    ['/api/v1/admin/auth', { username: 'staff1', password: PASSWORD }],
+  ] as const) {
+    const res = await identity.post(url, body);
+    t.equal(res.statusCode, 503, url);
+    t.same(res.json(), unavailable, url);
+  }
+  await t.rejects(identity.start('new_staff', 1234), { code: 'unavailable', status: 503 }, 'the bot is told');
 });

@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '@propusk/db';
+import { guardOutage } from '../db/outage.js';
 import { AccountsError, accountStoreUnavailable } from './errors.js';
 import type { AccountRecord, AccountStore, NewAccount } from './store.js';
 
@@ -18,25 +19,9 @@ function duplicateField(err: Prisma.PrismaClientKnownRequestError): string {
   return 'account';
 }
 
-/**
- * Prisma's P1000–P1017 codes are the database being unreachable, missing or timing out, and P2024 a
- * pool timeout (https://www.prisma.io/docs/orm/reference/error-reference): an outage, not a bug.
- */
-function isOutage(err: unknown): boolean {
-  if (err instanceof Prisma.PrismaClientInitializationError) return true;
-  return (
-    err instanceof Prisma.PrismaClientKnownRequestError && (err.code.startsWith('P1') || err.code === 'P2024')
-  );
-}
-
 /** Runs a read; an outage becomes `unavailable`, anything else stays as it is (a bug to log). */
 async function read<T>(query: () => Promise<T | null>): Promise<T | undefined> {
-  try {
-    return (await query()) ?? undefined;
-  } catch (err) {
-    if (isOutage(err)) throw accountStoreUnavailable();
-    throw err;
-  }
+  return (await guardOutage(query, accountStoreUnavailable)) ?? undefined;
 }
 
 export function createPrismaAccountStore(prisma: PrismaClient): AccountStore {

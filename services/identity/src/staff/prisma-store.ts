@@ -1,4 +1,6 @@
 import type { PrismaClient } from '@propusk/db';
+import { guardOutage } from '../db/outage.js';
+import { staffStoreUnavailable } from './errors.js';
 import type { StaffStore } from './store.js';
 
 export function createPrismaStaffStore(prisma: PrismaClient): StaffStore {
@@ -16,7 +18,11 @@ export function createPrismaStaffStore(prisma: PrismaClient): StaffStore {
       return rows.map((r) => ({ username: r.telegramUsername, addedAt: r.addedAt }));
     },
     async has(username) {
-      return (await prisma.staffAllowlistEntry.count({ where: { telegramUsername: username } })) > 0;
+      const count = await guardOutage(
+        () => prisma.staffAllowlistEntry.count({ where: { telegramUsername: username } }),
+        staffStoreUnavailable,
+      );
+      return count > 0;
     },
   };
 }

@@ -1,0 +1,53 @@
+import { PropuskError } from '@propusk/contracts';
+import { PASSWORD_PROBLEM_TEXT, type PasswordProblem } from '../credentials/policy.js';
+
+/**
+ * Errors of admin registration (document 000), with the codes contracts define for identity.
+ * Profiles render them; the descriptions are for logs and NATS callers.
+ */
+export function passwordRejected(problem: PasswordProblem): PropuskError {
+  return new PropuskError('password_rejected', PASSWORD_PROBLEM_TEXT[problem], { problem });
+}
+
+export function notOnAllowlist(): PropuskError {
+  return new PropuskError('not_on_allowlist', 'the Telegram username is not on the staff allowlist');
+}
+
+export function telegramChatMissing(): PropuskError {
+  return new PropuskError(
+    'telegram_chat_missing',
+    'no Telegram chat recorded: press /start in the bot first',
+  );
+}
+
+export function alreadyRegistered(): PropuskError {
+  return new PropuskError('already_registered', 'an account with this username already exists');
+}
+
+export function registrationExpired(): PropuskError {
+  return new PropuskError('registration_expired', 'the pending registration for this code is gone');
+}
+
+/** A code that is not 6 digits cannot be right: the same answer as a wrong one. */
+export function malformedCode(): PropuskError {
+  return new PropuskError('code_invalid', 'the code must be 6 digits');
+}
+
+/**
+ * A code was requested for this username moments ago (identity's own cooldown, before any
+ * password hash runs). The contract's code for exactly this case is verification's.
+ */
+export function resendTooSoon(retryAfterS: number): PropuskError {
+  return new PropuskError(
+    'code_resend_too_soon',
+    `a code was requested moments ago; retry in ${retryAfterS} s`,
+    {
+      retryAfter: retryAfterS,
+    },
+  );
+}
+
+/** Redis unreachable: no registration starts or finishes without its pending record (fail closed). */
+export function registrationStoreUnavailable(): PropuskError {
+  return new PropuskError('unavailable', 'pending registrations unavailable (Redis unreachable)');
+}
