@@ -34,7 +34,10 @@ export const issue = defineRpc(
   Type.Object(
     {
       purpose: CodePurposeSchema,
-      /** Who the code proves: e.g. `i0hukc` (000) or `+79161234567` (003). Lower-cased by the caller. */
+      /**
+       * Who or what the code proves: the pending registration's id (000: each code finishes the
+       * registration it was requested with) or the normalised login, e.g. `+79161234567` (003).
+       */
       subject: Type.String({ minLength: 1, maxLength: 320 }),
       channel: ChannelIdSchema,
       /** Where the message goes: Telegram chat id, E.164 phone or e-mail address. */

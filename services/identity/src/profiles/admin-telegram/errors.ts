@@ -35,13 +35,13 @@ function fromCode(err: PropuskError): AdminFailure | undefined {
     case 'password_rejected':
       // The policy's own words: which rule the password broke.
       return { status: 400, message: err.message };
+    case 'telegram_not_linked':
+      return { status: 403, message: 'this account has no linked Telegram chat, so it cannot sign in here' };
     case 'not_on_allowlist':
-      return err.details?.reason === 'telegram_not_linked'
-        ? { status: 403, message: 'this account has no linked Telegram chat, so it cannot sign in here' }
-        : {
-            status: 403,
-            message: 'this Telegram username is not on the staff list; ask an administrator to add it',
-          };
+      return {
+        status: 403,
+        message: 'this Telegram username is not on the staff list; ask an administrator to add it',
+      };
     case 'telegram_chat_missing':
       return {
         status: 409,
