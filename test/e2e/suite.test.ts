@@ -25,7 +25,7 @@ t.test('the whole suite boots, reports ready through the gateway and stops clean
       VERIFICATION_PORT: ['nats', 'redis'],
       FEDERATION_PORT: ['nats', 'redis'],
       TOKEN_PORT: ['nats', 'redis', 'postgres'],
-      NOTIFICATION_PORT: ['nats'],
+      NOTIFICATION_PORT: ['nats', 'redis', 'jetstream'],
     };
     for (const [portVar, checks] of Object.entries(expect)) {
       const res = await fetch(`http://127.0.0.1:${suite.env[portVar]}/readyz`);
