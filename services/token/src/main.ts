@@ -1,9 +1,16 @@
 import { tokenOps } from '@propusk/contracts';
 import { checkDatabase, createPrismaClient } from '@propusk/db';
 import { loadConfig, runMain, startProcess } from '@propusk/kit';
+import { createRevokeAccountSessionsFlow } from './account-sessions/flow.js';
+import { createRedisAccountSessionStore } from './account-sessions/redis-store.js';
+import { sessionRevokers } from './account-sessions/revokers.js';
+import { createAccountSessionIndex } from './account-sessions/service.js';
 import { adminTelegramKeys } from './admin-telegram/keys.js';
 import { createRedisAdminTelegramStore } from './admin-telegram/redis-store.js';
 import { createAdminTelegramService } from './admin-telegram/service.js';
+import { authorizationKeys } from './authorization/keys.js';
+import { createRedisAuthorizationStore } from './authorization/redis-store.js';
+import { createAuthorizationService } from './authorization/service.js';
 import { createDrfService } from './drf/service.js';
 import { createRedisDrfStore } from './drf/redis-store.js';
 import { createEnvelopeService } from './envelope/service.js';
@@ -12,12 +19,15 @@ import { createPrismaKeyStore } from './keys/prisma-store.js';
 import { createKeyRing } from './keys/ring.js';
 import { createKeysService } from './keys/service.js';
 import { registerAdminTelegramRoutes } from './profiles/admin-telegram/routes.js';
+import { registerAuthorizationRoutes } from './profiles/authorization/routes.js';
 import { registerDrfRoutes } from './profiles/drf/routes.js';
 import { registerEnvelopeRoutes } from './profiles/envelope/routes.js';
+import { registerV2Routes } from './profiles/v2/routes.js';
 import { createNatsRevocationEvents } from './revocation/nats-events.js';
 import { createRedisRevocationStore } from './revocation/redis-store.js';
 import { createRevocationService } from './revocation/service.js';
 import { TOKEN_SETTINGS } from './settings.js';
+import { createV2Service } from './v2/service.js';
 
 /** The token service process: wiring only (transport → domain → store); capabilities live in their own folders. */
 runMain(() =>
@@ -48,23 +58,52 @@ runMain(() =>
         events: createNatsRevocationEvents(rt.nats.nc, rt.ns),
         log: rt.log,
       });
-      const drf = createDrfService({ store: createRedisDrfStore(redis), ttlS: settings.DRF_TOKEN_TTL_S });
-      const envelope = createEnvelopeService({ keys: keyRing, issuer: settings.ENVELOPE_ISSUER });
+      // Every issuer records its sessions here, for revokeAccountSessions.
+      const sessions = createAccountSessionIndex({ store: createRedisAccountSessionStore(redis) });
+      const drf = createDrfService({
+        store: createRedisDrfStore(redis),
+        sessions,
+        ttlS: settings.DRF_TOKEN_TTL_S,
+      });
+      const envelope = createEnvelopeService({ keys: keyRing, issuer: settings.ENVELOPE_ISSUER, sessions });
       const adminTelegram = createAdminTelegramService({
         keys: adminTelegramKeys(keyRing),
         store: createRedisAdminTelegramStore(redis),
         revocation,
+        sessions,
         accessTtlS: settings.ADMIN_ACCESS_TTL_S,
         refreshTtlS: settings.ADMIN_REFRESH_TTL_S,
+        log: rt.log,
+      });
+      const v2 = createV2Service({
+        keys: keyRing,
+        issuer: settings.V2_ISSUER ?? rt.config.PUBLIC_BASE_URL,
+        ttlS: settings.V2_TOKEN_TTL_S,
+        sessions,
+        revocation,
+      });
+      const authorization = createAuthorizationService({
+        keys: authorizationKeys(keyRing),
+        store: createRedisAuthorizationStore(redis),
+        revocation,
+        sessions,
+        accessTtlS: settings.AUTHZ_ACCESS_TTL_S,
+        refreshTtlS: settings.AUTHZ_REFRESH_TTL_S,
         log: rt.log,
       });
       const introspection = createIntrospectionService({
         drf,
         envelope,
         adminTelegram,
+        v2,
+        authorization,
         revocation,
         drfIssuer: rt.config.PUBLIC_BASE_URL,
         log: rt.log,
+      });
+      const accountSessions = createRevokeAccountSessionsFlow({
+        index: sessions,
+        revokers: sessionRevokers({ drf, adminTelegram, authorization, revocation }),
       });
 
       // Transport: NATS request/reply
@@ -75,6 +114,14 @@ runMain(() =>
       });
       rt.rpc.handle(tokenOps.issueAdminTelegram, (req) => adminTelegram.issue(req));
       rt.rpc.handle(tokenOps.refreshAdminTelegram, (req) => adminTelegram.refresh(req.refresh_token));
+      rt.rpc.handle(tokenOps.issueV2, async (req) => {
+        const { token, claims } = await v2.issue(req);
+        return { token, expiresAt: claims.exp };
+      });
+      rt.rpc.handle(tokenOps.issueAuthorization, (req) => authorization.issue(req));
+      rt.rpc.handle(tokenOps.revokeAccountSessions, async (req) => ({
+        revoked: await accountSessions.revokeAll(req.accountId, req.keepTokenId),
+      }));
       rt.rpc.handle(tokenOps.introspect, (req) => introspection.introspect(req.token));
       rt.rpc.handle(tokenOps.revoke, (req) => introspection.revoke(req.token));
       rt.rpc.handle(tokenOps.jwks, async () => ({ keys: keyRing.publicJwks().map((k) => ({ ...k })) }));
@@ -82,6 +129,8 @@ runMain(() =>
       // Transport: HTTP routes of the profiles
       await registerDrfRoutes(rt.http, { introspection });
       await registerAdminTelegramRoutes(rt.http, { adminTelegram });
+      await registerV2Routes(rt.http, { v2 });
+      await registerAuthorizationRoutes(rt.http, { authorization });
       await registerEnvelopeRoutes(rt.http, {
         introspection,
         redirects: {

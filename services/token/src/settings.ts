@@ -52,6 +52,37 @@ export const TOKEN_SETTINGS = {
     default: '/go/here/after/failed/logout',
     doc: 'envelope logout: `data.redirect` when the logout failed (no valid token)',
   },
+  V2_TOKEN_TTL_S: {
+    kind: 'int',
+    min: 60,
+    // A replaced RS256 key verifies for 7 days (keys/service.ts); a day of margin below that.
+    max: 6 * DAY_S,
+    default: DAY_S,
+    doc: 'lifetime of a v2 (document 003) access token in seconds; the document gives none, default 1 day',
+  },
+  V2_ISSUER: {
+    kind: 'string',
+    pattern: /^[\x21-\x7e]{1,256}$/,
+    // No default here: unset means PUBLIC_BASE_URL (the issuer of the discovery document).
+    doc: 'the `iss` claim of v2 (document 003) JWTs; default PUBLIC_BASE_URL',
+  },
+  AUTHZ_ACCESS_TTL_S: {
+    kind: 'int',
+    min: 60,
+    max: DAY_S,
+    default: 60 * 60,
+    doc: 'lifetime of an authorization (document 002) access token in seconds; default 1 hour',
+  },
+  AUTHZ_REFRESH_TTL_S: {
+    kind: 'int',
+    min: 5 * 60,
+    // A replaced HS256 key verifies for 31 days (keys/service.ts): no token may outlive that.
+    max: 30 * DAY_S,
+    // Document 002's example refresh token outlives its access token by 3 hours (exp 1739240994
+    // against 1739230194): 1 h + 3 h.
+    default: 4 * 60 * 60,
+    doc: 'lifetime of an authorization (document 002) refresh token in seconds; default 4 hours',
+  },
   SIGNING_KEYS_REFRESH_S: {
     kind: 'int',
     min: 1,

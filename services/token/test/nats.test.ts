@@ -69,6 +69,7 @@ t.test('the token service over real NATS', async (t) => {
     NATS_URL,
     TOKEN_PORT: '0',
     SIGNING_KEYS_REFRESH_S: '1',
+    PUBLIC_BASE_URL: 'https://auth.test.example',
   });
   const nats = await connectNats(NATS_URL, 'token-test', silentLog());
   t.teardown(async () => {
@@ -276,6 +277,115 @@ t.test('the token service over real NATS', async (t) => {
       );
       t.equal((await client.call(tokenOps.introspect, { token: after.token })).active, true);
       t.equal((await client.call(tokenOps.jwks, {})).keys.length, 2);
+    },
+  );
+
+  t.test(
+    'v2 and authorization over NATS; HTTP signout and validate routes; revokeAccountSessions',
+    async (t) => {
+      const events: SessionRevokedEvent[] = [];
+      const sub = nats.nc.subscribe(eventSubject(ns, 'session', 'revoked'), {
+        callback: (_err, msg) => void events.push(msg.json<SessionRevokedEvent>()),
+      });
+      t.teardown(() => sub.unsubscribe());
+      await nats.nc.flush();
+      const account = { ...subject, accountId: randomUUID(), username: 'v2user' };
+
+      const v2 = await client.call(tokenOps.issueV2, account);
+      t.strictSame(decodeProtectedHeader(v2.token).typ, 'at+jwt');
+      const claims = decodeJwt(v2.token);
+      t.strictSame(Object.keys(claims), ['iss', 'sub', 'aud', 'jti', 'iat', 'exp']);
+      t.equal(claims.iss, 'https://auth.test.example', 'V2_ISSUER unset: PUBLIC_BASE_URL');
+      t.equal(v2.expiresAt, claims.exp);
+      t.equal(claims.exp! - claims.iat!, 86_400, 'V2_TOKEN_TTL_S default');
+      const intro = await client.call(tokenOps.introspect, { token: v2.token });
+      t.equal(intro.profile, 'v2');
+      t.equal(intro.sub, account.accountId);
+
+      const signout = await fetch(`${proc.url}/v2/auth/signout`, {
+        method: 'POST',
+        headers: {
+          [IDENTITY_HEADERS.subject]: intro.sub!,
+          [IDENTITY_HEADERS.username]: intro.username!,
+          [IDENTITY_HEADERS.profile]: 'v2',
+          [IDENTITY_HEADERS.tokenId]: tokenId(v2.token),
+          [IDENTITY_HEADERS.roles]: '',
+          [IDENTITY_HEADERS.token]: v2.token,
+        },
+      });
+      t.equal(signout.status, 204);
+      t.equal(await signout.text(), '');
+      t.strictSame(await client.call(tokenOps.introspect, { token: v2.token }), { active: false });
+      const anonymous = await fetch(`${proc.url}/v2/auth/signout`, { method: 'POST' });
+      t.equal(anonymous.status, 401);
+      t.equal(((await anonymous.json()) as { code: number }).code, 401);
+
+      const pair = await client.call(tokenOps.issueAuthorization, {
+        accountId: account.accountId,
+        userName: 'andrejmedvedev2713@gmail.com',
+        roles: [],
+      });
+      t.strictSame(Object.keys(decodeJwt(pair.access)), ['user_name', 'header', 'exp', 'mode']);
+      const valid = await fetch(`${proc.url}/validate/jwt/access?access=${pair.access}`);
+      t.strictSame([valid.status, await valid.text()], [200, 'true']);
+      const refresh = await fetch(`${proc.url}/validate/jwt/refresh?refresh=${pair.refresh}`);
+      t.equal(refresh.status, 200);
+      const refreshed = (await refresh.json()) as { access: string; email: string };
+      t.equal(refreshed.email, 'andrejmedvedev2713@gmail.com');
+      const bad = await fetch(`${proc.url}/validate/jwt/refresh?refresh=${pair.access}`);
+      t.strictSame(
+        [bad.status, await bad.json()],
+        [401, { detail: 'The refresh token is invalid, expired or revoked' }],
+      );
+      t.equal((await client.call(tokenOps.introspect, { token: pair.refresh })).token_type, 'refresh');
+
+      const drf = await client.call(tokenOps.issueDrf, account);
+      const envelope = await client.call(tokenOps.issueEnvelope, account);
+      const kept = await client.call(tokenOps.issueV2, account);
+      const admin = await client.call(tokenOps.issueAdminTelegram, { ...account, chatId: 42 });
+      await nats.nc.flush();
+      await new Promise((r) => setTimeout(r, 100));
+      events.length = 0;
+      t.strictSame(
+        await client.call(tokenOps.revokeAccountSessions, {
+          accountId: account.accountId,
+          keepTokenId: tokenId(kept.token),
+        }),
+        { revoked: 4 },
+        'drf, envelope, the admin-telegram family and the authorization session',
+      );
+      for (const token of [
+        drf.token,
+        envelope.token,
+        admin.access_token,
+        pair.access,
+        refreshed.access,
+        pair.refresh,
+      ]) {
+        t.strictSame(await client.call(tokenOps.introspect, { token }), { active: false });
+      }
+      t.equal(
+        (await client.call(tokenOps.introspect, { token: kept.token })).active,
+        true,
+        'the kept token lives',
+      );
+      const after = await fetch(`${proc.url}/validate/jwt/access?access=${refreshed.access}`);
+      t.equal(await after.text(), 'false');
+      await nats.nc.flush();
+      await new Promise((r) => setTimeout(r, 100));
+      t.strictSame(
+        events.map((e) => e.jti).sort(),
+        [drf.token, envelope.token, admin.access_token, pair.refresh, pair.access, refreshed.access]
+          .map(tokenId)
+          .sort(),
+        'every token that died is announced on NATS',
+      );
+      t.strictSame(await client.call(tokenOps.revokeAccountSessions, { accountId: account.accountId }), {
+        revoked: 1,
+      });
+      await t.rejects(client.call(tokenOps.revokeAccountSessions, { accountId: 'nope' }), {
+        code: 'invalid_request',
+      });
     },
   );
 

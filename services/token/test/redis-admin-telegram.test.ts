@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { revokedKey, tokenId } from '@propusk/contracts';
 import { closeRedis, connectRedis, type Redis } from '@propusk/kit';
+import { createRedisAccountSessionStore } from '../src/account-sessions/redis-store.js';
+import { createAccountSessionIndex } from '../src/account-sessions/service.js';
 import { adminTelegramKeys } from '../src/admin-telegram/keys.js';
 import { createRedisAdminTelegramStore } from '../src/admin-telegram/redis-store.js';
 import { createAdminTelegramService } from '../src/admin-telegram/service.js';
@@ -49,6 +51,7 @@ t.test('admin-telegram on the real Redis', async (t) => {
       keys: adminTelegramKeys(keyRing),
       store: createRedisAdminTelegramStore(redis),
       revocation,
+      sessions: createAccountSessionIndex({ store: createRedisAccountSessionStore(redis) }),
       accessTtlS: 900,
       refreshTtlS: 604800,
       log,

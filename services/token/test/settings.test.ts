@@ -12,8 +12,12 @@ t.test('token settings: defaults', async (t) => {
       ENVELOPE_ISSUER: 'digeocache',
       ENVELOPE_LOGOUT_REDIRECT: '/go/here/after/logout',
       ENVELOPE_LOGOUT_FAILED_REDIRECT: '/go/here/after/failed/logout',
+      V2_TOKEN_TTL_S: 86_400,
+      AUTHZ_ACCESS_TTL_S: 3600,
+      AUTHZ_REFRESH_TTL_S: 14_400,
       SIGNING_KEYS_REFRESH_S: 60,
     },
+    'V2_ISSUER has no default of its own: unset means PUBLIC_BASE_URL',
   );
 });
 
@@ -29,6 +33,12 @@ t.test('token settings: values and refusals', async (t) => {
   const admin = loadConfig(TOKEN_SETTINGS, { ADMIN_ACCESS_TTL_S: '600', ADMIN_REFRESH_TTL_S: '86400' });
   t.equal(admin.ADMIN_ACCESS_TTL_S, 600);
   t.equal(admin.ADMIN_REFRESH_TTL_S, 86400);
+  const v2 = loadConfig(TOKEN_SETTINGS, { V2_TOKEN_TTL_S: '3600', V2_ISSUER: 'https://auth.example' });
+  t.equal(v2.V2_TOKEN_TTL_S, 3600);
+  t.equal(v2.V2_ISSUER, 'https://auth.example');
+  const authz = loadConfig(TOKEN_SETTINGS, { AUTHZ_ACCESS_TTL_S: '900', AUTHZ_REFRESH_TTL_S: '86400' });
+  t.equal(authz.AUTHZ_ACCESS_TTL_S, 900);
+  t.equal(authz.AUTHZ_REFRESH_TTL_S, 86400);
   const bad: Array<[Record<string, string>, string]> = [
     [{ DRF_TOKEN_TTL_S: '10' }, 'DRF_TOKEN_TTL_S'],
     [{ DRF_TOKEN_TTL_S: 'forever' }, 'DRF_TOKEN_TTL_S'],
@@ -38,6 +48,13 @@ t.test('token settings: values and refusals', async (t) => {
     [{ SIGNING_KEYS_REFRESH_S: '0' }, 'SIGNING_KEYS_REFRESH_S'],
     [{ ADMIN_ACCESS_TTL_S: '5' }, 'ADMIN_ACCESS_TTL_S'],
     [{ ADMIN_REFRESH_TTL_S: String(31 * 86400) }, 'ADMIN_REFRESH_TTL_S'],
+    // RS256 keys verify 7 days after rotation: a v2 token may not live that long.
+    [{ V2_TOKEN_TTL_S: String(7 * 86400) }, 'V2_TOKEN_TTL_S'],
+    [{ V2_TOKEN_TTL_S: '59' }, 'V2_TOKEN_TTL_S'],
+    [{ V2_ISSUER: 'has space' }, 'V2_ISSUER'],
+    [{ AUTHZ_ACCESS_TTL_S: String(2 * 86400) }, 'AUTHZ_ACCESS_TTL_S'],
+    [{ AUTHZ_REFRESH_TTL_S: String(31 * 86400) }, 'AUTHZ_REFRESH_TTL_S'],
+    [{ AUTHZ_REFRESH_TTL_S: '60' }, 'AUTHZ_REFRESH_TTL_S'],
   ];
   for (const [env, variable] of bad) {
     t.throws(() => loadConfig(TOKEN_SETTINGS, env), { name: 'ConfigError', variable }, variable);

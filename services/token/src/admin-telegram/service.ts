@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { compactVerify, SignJWT } from 'jose';
 import { PropuskError, tokenId, type AdminTelegramPair } from '@propusk/contracts';
 import type { Logger } from '@propusk/kit';
+import type { SessionIndex } from '../account-sessions/service.js';
 import type { HmacSubkey } from '../keys/hmac.js';
 import type { RevocationService } from '../revocation/service.js';
 import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
@@ -47,12 +48,17 @@ export interface AdminTelegramService {
   live(token: string): Promise<LiveToken | undefined>;
   /** Revokes the whole family of a live token of the given kinds; true when this call did. */
   revokeFamily(token: string, kinds?: readonly AdminTokenKind[]): Promise<boolean>;
+  /** Revokes a family by its id (revokeAccountSessions); true when this call did. */
+  killFamily(familyId: string): Promise<boolean>;
+  /** True when `id` (a tokenId) is the family's live access token. */
+  familyHolds(familyId: string, id: string): Promise<boolean>;
 }
 
 export interface AdminTelegramDeps {
   keys: AdminTelegramKeys;
   store: AdminTelegramStore;
   revocation: RevocationService;
+  sessions: SessionIndex;
   /** ADMIN_ACCESS_TTL_S (document 000: 15 minutes). */
   accessTtlS: number;
   /** ADMIN_REFRESH_TTL_S (document 000: 7 days). */
@@ -121,6 +127,22 @@ export function createAdminTelegramService(deps: AdminTelegramDeps): AdminTelegr
     await deps.revocation.revoke({ jti: access.tokenId, profile: PROFILE, exp: access.exp });
   }
 
+  /** The family in the account session index, until its current refresh token expires. */
+  function record(accountId: string, next: NewPair): Promise<void> {
+    return deps.sessions.record(accountId, {
+      profile: PROFILE,
+      id: next.session.familyId,
+      exp: next.refreshExp,
+    });
+  }
+
+  async function killFamily(familyId: string): Promise<boolean> {
+    const killed = await deps.store.kill(familyId);
+    if (!killed) return false;
+    await announce(killed);
+    return true;
+  }
+
   async function verify<K extends AdminTokenKind>(token: string, kind: K): Promise<AdminVerdict<K>> {
     if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
     const checked = checkJwsHeader(token);
@@ -175,6 +197,8 @@ export function createAdminTelegramService(deps: AdminTelegramDeps): AdminTelegr
   return {
     async issue(subject) {
       const { pair, next } = await mint(subject, newUuid());
+      // Indexed before it is handed out: revokeAccountSessions must find every family.
+      await record(subject.accountId, next);
       await deps.store.start(next);
       return pair;
     },
@@ -187,6 +211,8 @@ export function createAdminTelegramService(deps: AdminTelegramDeps): AdminTelegr
       let pair: AdminTelegramPair | undefined;
       const result = await deps.store.rotate(verdict.claims.refresh_uuid, async (family) => {
         const minted = await mint(family, family.familyId);
+        // The family lives on until its new refresh token expires: the index must know.
+        await record(family.accountId, minted.next);
         pair = minted.pair;
         return minted.next;
       });
@@ -209,11 +235,11 @@ export function createAdminTelegramService(deps: AdminTelegramDeps): AdminTelegr
     async revokeFamily(token, kinds = KINDS) {
       const found = await live(token, kinds);
       if (!found) return false;
-      const familyId = found.kind === 'access' ? found.session.familyId : found.family.familyId;
-      const killed = await deps.store.kill(familyId);
-      if (!killed) return false;
-      await announce(killed);
-      return true;
+      return killFamily(found.kind === 'access' ? found.session.familyId : found.family.familyId);
+    },
+    killFamily,
+    async familyHolds(familyId, id) {
+      return (await deps.store.family(familyId))?.accessTokenId === id;
     },
   };
 }

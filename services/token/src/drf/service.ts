@@ -1,4 +1,5 @@
 import { tokenId } from '@propusk/contracts';
+import type { SessionIndex } from '../account-sessions/service.js';
 import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
 import type { TokenSubject } from '../shared/subject.js';
 import { DrfTokenError } from './errors.js';
@@ -12,10 +13,13 @@ export interface DrfService {
   lookup(token: string): Promise<DrfSession | undefined>;
   /** Deletes the session; answers it when this call removed it. */
   take(token: string): Promise<DrfSession | undefined>;
+  /** As `take`, by the token's id (revokeAccountSessions knows only the id). */
+  takeId(id: string): Promise<DrfSession | undefined>;
 }
 
 export interface DrfDeps {
   store: DrfTokenStore;
+  sessions: SessionIndex;
   ttlS: number;
   now?: Clock;
   newToken?: () => string;
@@ -43,9 +47,12 @@ export function createDrfService(deps: DrfDeps): DrfService {
       // 160 random bits do not collide; the check makes a broken generator fail loudly.
       const token = newToken();
       if (!isDrfToken(token)) throw new DrfTokenError('token generator gave a malformed token');
-      if (!(await deps.store.put(tokenId(token), session, deps.ttlS))) {
+      const id = tokenId(token);
+      if (!(await deps.store.put(id, session, deps.ttlS))) {
         throw new DrfTokenError('token id already in use');
       }
+      // Indexed before it is handed out: revokeAccountSessions must find every token.
+      await deps.sessions.record(subject.accountId, { profile: 'drf', id, exp: session.exp });
       return { token, session };
     },
     async lookup(token) {
@@ -55,6 +62,9 @@ export function createDrfService(deps: DrfDeps): DrfService {
     async take(token) {
       if (!isDrfToken(token)) return undefined;
       return live(await deps.store.take(tokenId(token)));
+    },
+    async takeId(id) {
+      return live(await deps.store.take(id));
     },
   };
 }

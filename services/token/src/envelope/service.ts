@@ -1,4 +1,6 @@
 import { compactVerify, SignJWT } from 'jose';
+import { tokenId } from '@propusk/contracts';
+import type { SessionIndex } from '../account-sessions/service.js';
 import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
 import { checkJwsHeader, COMPACT_JWS, JWT_TYP } from '../shared/jws.js';
 import type { Role, TokenSubject } from '../shared/subject.js';
@@ -19,6 +21,7 @@ export interface EnvelopeService {
 export interface EnvelopeDeps {
   keys: EnvelopeKeys;
   issuer: string;
+  sessions: SessionIndex;
   now?: Clock;
 }
 
@@ -44,6 +47,12 @@ export function createEnvelopeService(deps: EnvelopeDeps): EnvelopeService {
       const token = await new SignJWT({ ...claims })
         .setProtectedHeader({ alg: key.alg, typ: JWT_TYP, kid: key.kid })
         .sign(key.key);
+      // Indexed before it is handed out: revokeAccountSessions must find every token.
+      await deps.sessions.record(subject.accountId, {
+        profile: 'envelope',
+        id: tokenId(token),
+        exp: claims.exp,
+      });
       return { token, claims };
     },
     async verify(token) {

@@ -1,9 +1,11 @@
 import { tokenId, type IntrospectionResult } from '@propusk/contracts';
 import type { Logger } from '@propusk/kit';
 import type { AdminTelegramService } from '../admin-telegram/service.js';
+import type { AuthorizationService } from '../authorization/service.js';
 import type { DrfService } from '../drf/service.js';
 import type { EnvelopeService } from '../envelope/service.js';
 import type { RevocationService } from '../revocation/service.js';
+import type { V2Service } from '../v2/service.js';
 import { tokenKind } from './token-kind.js';
 
 export interface IntrospectionService {
@@ -21,6 +23,8 @@ export interface IntrospectionDeps {
   drf: DrfService;
   envelope: EnvelopeService;
   adminTelegram: AdminTelegramService;
+  v2: V2Service;
+  authorization: AuthorizationService;
   revocation: RevocationService;
   /** drf tokens are opaque: their `iss` is the suite's own (PUBLIC_BASE_URL). */
   drfIssuer: string;
@@ -92,6 +96,47 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
     };
   }
 
+  /**
+   * v2 (document 003): active while it verifies and is not revoked. The token carries no
+   * username; the account id stands in for it (the gateway's identity headers need one).
+   */
+  async function introspectV2(token: string): Promise<IntrospectionResult> {
+    const claims = await deps.v2.live(token);
+    if (!claims) return INACTIVE;
+    return {
+      active: true,
+      sub: claims.sub,
+      username: claims.sub,
+      profile: 'v2',
+      token_type: 'access',
+      jti: claims.jti,
+      iat: claims.iat,
+      exp: claims.exp,
+      iss: claims.iss,
+    };
+  }
+
+  /**
+   * HS256 JWTs: admin-telegram (document 000) or authorization (document 002); each verifier
+   * uses its own subkeys, so at most one of them takes a token.
+   */
+  async function introspectHmac(token: string): Promise<IntrospectionResult> {
+    const admin = await introspectAdminTelegram(token);
+    if (admin.active) return admin;
+    const found = await deps.authorization.live(token);
+    if (!found) return INACTIVE;
+    return {
+      active: true,
+      sub: found.session.accountId,
+      username: found.claims.user_name,
+      profile: 'authorization',
+      token_type: found.kind,
+      roles: found.session.roles,
+      jti: found.claims.header.uuid,
+      exp: found.claims.exp,
+    };
+  }
+
   async function revokeDrf(token: string): Promise<boolean> {
     const session = await deps.drf.take(token);
     if (!session) return false;
@@ -113,8 +158,10 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
           return introspectDrf(token);
         case 'jwt':
           return introspectJwt(token);
+        case 'v2-jwt':
+          return introspectV2(token);
         case 'hmac-jwt':
-          return introspectAdminTelegram(token);
+          return introspectHmac(token);
         default:
           return INACTIVE;
       }
@@ -125,9 +172,15 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
           return { revoked: await revokeDrf(token) };
         case 'jwt':
           return { revoked: await revokeJwt(token) };
+        case 'v2-jwt':
+          return { revoked: await deps.v2.revoke(token) };
         case 'hmac-jwt':
-          // RFC 7009 §2.1 lets revoking one token revoke related ones: the whole family dies.
-          return { revoked: await deps.adminTelegram.revokeFamily(token) };
+          // RFC 7009 §2.1 lets revoking one token revoke related ones: an admin-telegram
+          // token takes its whole family, an authorization refresh token its session.
+          return {
+            revoked:
+              (await deps.adminTelegram.revokeFamily(token)) || (await deps.authorization.revoke(token)),
+          };
         default:
           return { revoked: false };
       }

@@ -25,6 +25,22 @@ function isProfile(value: string): value is Profile {
   return (PROFILES as readonly string[]).includes(value);
 }
 
+/** Which token the gateway verified, without the account it speaks for. */
+export type VerifiedTokenRef = Pick<VerifiedIdentity, 'profile' | 'tokenId' | 'token'>;
+
+/**
+ * The verified token alone, for routes that act on the token and verify it again themselves
+ * (v2 signout): profile, token and a matching token id, whatever the other headers hold.
+ */
+export function verifiedToken(headers: IncomingHttpHeaders): VerifiedTokenRef | undefined {
+  const profile = single(headers, IDENTITY_HEADERS.profile);
+  const id = single(headers, IDENTITY_HEADERS.tokenId);
+  const token = single(headers, IDENTITY_HEADERS.token);
+  if (!profile || !id || !token || !isProfile(profile)) return undefined;
+  // The id names exactly this token; a mismatch means the headers were not set together.
+  return tokenId(token) === id ? { profile, tokenId: id, token } : undefined;
+}
+
 /** Answers the verified identity, or undefined when any part is missing or inconsistent. */
 export function verifiedIdentity(headers: IncomingHttpHeaders): VerifiedIdentity | undefined {
   const subject = decodeIdentityHeader(single(headers, IDENTITY_HEADERS.subject));
