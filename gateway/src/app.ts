@@ -10,7 +10,7 @@ import { subscribeRevocations, watchReconnects } from './auth/events.js';
 import type { VerifiedToken } from './auth/identity.js';
 import { createKeySet } from './auth/jwks.js';
 import { createRevocationList } from './auth/revocation.js';
-import { adminTelegramStrategy, drfStrategy, envelopeStrategy } from './auth/strategies.js';
+import { adminTelegramStrategy, drfStrategy, envelopeStrategy, v2Strategy } from './auth/strategies.js';
 import { registerNotFound } from './not-found.js';
 
 /** Bound of the verified-token cache (entries are small: ids, names, roles). */
@@ -20,26 +20,34 @@ const VERIFIED_CACHE_TTL_MS = 30_000;
 /** A revocation check waits no longer than this for Redis before failing closed. */
 const REDIS_CHECK_TIMEOUT_MS = 1000;
 
+/** The `iss` each locally verified profile's JWTs carry (the token service's own settings). */
+interface Issuers {
+  envelope: string;
+  v2: string;
+}
+
 /**
- * Token validation: envelope JWTs verified locally with the token service's JWKS; drf opaque
- * tokens and admin-telegram HS256 JWTs (secret held by the token service) introspected over
- * NATS; all checked against revocation (events + Redis).
+ * Token validation: envelope and v2 JWTs verified locally with the token service's JWKS; drf
+ * opaque tokens and admin-telegram HS256 JWTs (secret held by the token service) introspected
+ * over NATS; all checked against revocation (events + Redis). Document 002's routes take no
+ * access token at the gateway (its tokens travel in queries, checked by the token service).
  */
-function createAuth(rt: Runtime, envelopeIssuer: string): Authenticator {
+function createAuth(rt: Runtime, issuers: Issuers): Authenticator {
   const redis = rt.redis;
   if (!redis) throw new Error('the gateway needs Redis: revocation records live there');
   const keys = createKeySet({ source: () => rt.client.call(tokenOps.jwks, {}), log: rt.log });
   keys.start();
   rt.onClose(() => keys.stop());
-  // Warm the key set; if the token service is not up yet, the first envelope token loads it.
+  // Warm the key set; if the token service is not up yet, the first envelope or v2 token loads it.
   keys.refresh().catch((err: Error) => rt.log.debug({ err: err.message }, 'jwks not loaded yet'));
 
   const introspect = (token: string) => rt.client.call(tokenOps.introspect, { token });
   const auth = createAuthenticator({
     strategies: {
       drf: drfStrategy(introspect),
-      envelope: envelopeStrategy(keys, envelopeIssuer),
+      envelope: envelopeStrategy(keys, issuers.envelope),
       'admin-telegram': adminTelegramStrategy(introspect),
+      v2: v2Strategy(keys, issuers.v2),
     },
     revocations: createRevocationList({
       exists: async (key) =>
@@ -65,7 +73,10 @@ export async function setupGateway(rt: Runtime, env: NodeJS.ProcessEnv = process
     string
   >;
   addServiceChecks(rt);
-  const auth = createAuth(rt, config.ENVELOPE_ISSUER);
+  const auth = createAuth(rt, {
+    envelope: config.ENVELOPE_ISSUER,
+    v2: config.V2_ISSUER ?? rt.config.PUBLIC_BASE_URL,
+  });
   await registerProxies(rt.http, ROUTES, { upstreams, auth });
   registerNotFound(rt.http);
 }

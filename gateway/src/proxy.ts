@@ -59,11 +59,44 @@ export function sendFailure(
     .send(answer.body);
 }
 
+/** RFC 3986 §2.1: every byte of `c` (UTF-8) as `%XX`. */
+function percentEncode(c: string): string {
+  return [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
+
+const NOT_VISIBLE_ASCII = /[^\x21-\x7e]/gu;
+
+/**
+ * The request target as the service receives it: the path as the client spelled it (the router
+ * has matched it to this route, decoded) and the query byte for byte — document 002 carries
+ * tokens, codes and states there, and reply-from's own URL handling would decode it (failing on
+ * a stray `%`) and refuse a `..` inside a value. Characters outside visible ASCII can only come
+ * from an in-process request (Node's parser refuses them on the wire); they are percent-encoded
+ * as UTF-8, as a client would have sent them (document 003's Cyrillic `/v2/auth/сode`).
+ */
+export function upstreamTarget(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? '' : url.slice(q + 1);
+  return {
+    path: path.replace(NOT_VISIBLE_ASCII, percentEncode),
+    query: query.replace(NOT_VISIBLE_ASCII, percentEncode),
+  };
+}
+
 /** Fastify's status for what it refused (413 too large, 400 unreadable), else internal. */
 function failureOf(err: { statusCode?: number }): GatewayFailure {
   if (err.statusCode === 413) return 'payload_too_large';
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) return 'bad_request';
   return 'internal';
+}
+
+type CodedError = Error & { code?: string; cause?: unknown };
+
+/** What a log line says of an upstream failure: codes and messages, never the request target. */
+function upstreamErrorFields(error: CodedError): Record<string, string | undefined> {
+  const cause = error.cause instanceof Error ? (error.cause as CodedError) : undefined;
+  return { code: error.code, reason: error.message, cause: cause?.code ?? cause?.message };
 }
 
 /** reply-from's upstream errors: a timeout is 504, any other transport failure 503. */
@@ -88,7 +121,11 @@ export interface ProxyDeps {
  * Bodies are never parsed: inside this encapsulated scope every content type is read as raw
  * bytes (bounded by `bodyLimit`) and sent on unchanged, so a malformed body reaches the owning
  * service, which answers it in its profile's shape. Tokens are checked in `onRequest`, before
- * any body is read.
+ * any body is read. Only the documented methods are routed: no implicit HEAD twin of a GET
+ * route (a HEAD on a logout or sign-in would act like the GET).
+ *
+ * Nothing here logs the request target: queries carry tokens (document 002's
+ * `/validate/jwt/access?access=`), and kit's request line logs the path alone.
  */
 export async function registerProxies(
   app: FastifyInstance,
@@ -103,7 +140,11 @@ export async function registerProxies(
   const verifiedOf = new WeakMap<FastifyRequest, Verified>();
 
   await app.register(async (scope) => {
-    await scope.register(replyFrom, { http: { requestOptions: { timeout: 30_000 } } });
+    // reply-from's own "response received" line would repeat kit's request line.
+    await scope.register(replyFrom, {
+      http: { requestOptions: { timeout: 30_000 } },
+      disableRequestLogging: true,
+    });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
 
@@ -112,6 +153,7 @@ export async function registerProxies(
       scope.route({
         method: [...route.methods],
         url: route.path,
+        exposeHeadRoute: false,
         bodyLimit,
         // Body-parsing failures (Fastify's FST_ERR_CTP_*: 413, 400) and anything thrown here.
         errorHandler(err: Error & { statusCode?: number }, req, reply) {
@@ -146,13 +188,15 @@ export async function registerProxies(
           const verified = verifiedOf.get(req);
           const body = req.body;
           const withBody = Buffer.isBuffer(body) && req.method !== 'GET' && req.method !== 'HEAD';
-          return reply.from(`${base}${req.url}`, {
+          const { path, query } = upstreamTarget(req.url);
+          return reply.from(`${base}${path}`, {
+            queryString: () => query,
             ...(withBody
               ? { body, contentType: req.headers['content-type'] ?? 'application/octet-stream' }
               : {}),
             rewriteRequestHeaders: (_r, headers) => forwardHeaders(headers, req, verified),
             onError: (r, { error }) => {
-              req.log.warn({ err: error, upstream: route.upstream }, 'upstream failed');
+              req.log.warn({ ...upstreamErrorFields(error), upstream: route.upstream }, 'upstream failed');
               sendFailure(r as FastifyReply, route, upstreamFailure(error));
             },
             ...(route.revokes && verified

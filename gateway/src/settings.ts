@@ -24,6 +24,12 @@ export const GATEWAY_SETTINGS = {
     default: 'digeocache',
     doc: 'the `iss` claim of envelope (document 001) JWTs; the document shows `digeocache`',
   },
+  // The token service's variable of the same name; unset there and here means PUBLIC_BASE_URL.
+  V2_ISSUER: {
+    kind: 'string',
+    pattern: /^[\x21-\x7e]{1,256}$/,
+    doc: 'the `iss` claim of v2 (document 003) JWTs; default PUBLIC_BASE_URL',
+  },
 } as const satisfies ConfigSpec;
 
 export const UPSTREAM_VARS: Readonly<Record<ServiceName, keyof typeof GATEWAY_SETTINGS>> = {

@@ -106,6 +106,7 @@ async function setup(t: Tap, opts: { upstreamsDown?: boolean } = {}) {
       'admin-telegram': adminTelegramStrategy(introspect),
       drf: drfStrategy(introspect),
       envelope: { schemes: ['bearer'], verify: async () => Promise.reject(new Error('not in this test')) },
+      v2: { schemes: ['bearer'], verify: async () => Promise.reject(new Error('not in this test')) },
     },
     revocations: createRevocationList({ exists: async (key) => revokedInRedis.has(key) }),
     cache: createVerifiedCache<VerifiedToken>({ max: 100 }),

@@ -73,5 +73,56 @@ t.test('not_found in the other shapes', async (t) => {
     data: {},
     errors: [{ code: 3008, message: 'not found' }],
   });
-  t.same(failureAnswer('v2', 'not_found').body, { error: 'not_found', message: 'No such route.' });
+  t.same(failureAnswer('v2', 'not_found').body, { code: 404, message: 'Не найдено' });
+  t.same(failureAnswer('authorization', 'not_found').body, { detail: 'Not found' });
+});
+
+const STATUSES = [
+  ['missing_credentials', 401],
+  ['invalid_token', 401],
+  ['bad_request', 400],
+  ['payload_too_large', 413],
+  ['not_found', 404],
+  ['unavailable', 503],
+  ['timeout', 504],
+  ['internal', 500],
+] as const;
+
+t.test('v2: document 003\'s {"code", "message"}, the code being the HTTP status, Russian', async (t) => {
+  for (const [failure, status] of STATUSES) {
+    const answer = failureAnswer('v2', failure);
+    t.equal(answer.status, status, failure);
+    const body = answer.body as { code: number; message: string };
+    t.same(Object.keys(body), ['code', 'message'], failure);
+    t.equal(body.code, status, `${failure}: code = HTTP status`);
+    t.match(body.message, /^[А-ЯЁ][а-яё ,]+$/u, `${failure}: Russian (${body.message})`);
+  }
+  t.same(failureAnswer('v2', 'missing_credentials'), {
+    status: 401,
+    headers: { 'www-authenticate': 'Bearer realm="propusk"' },
+    body: { code: 401, message: 'Требуется авторизация' },
+  });
+  t.same(failureAnswer('v2', 'invalid_token'), {
+    status: 401,
+    headers: { 'www-authenticate': 'Bearer realm="propusk", error="invalid_token"' },
+    body: { code: 401, message: 'Недействительный токен' },
+  });
+  t.same(failureAnswer('v2', 'payload_too_large').body, { code: 413, message: 'Слишком большой запрос' });
+  t.same(failureAnswer('v2', 'unavailable').headers, { 'retry-after': '1' });
+});
+
+t.test('authorization: document 002\'s {"detail"} for every failure', async (t) => {
+  for (const [failure, status] of STATUSES) {
+    const answer = failureAnswer('authorization', failure);
+    t.equal(answer.status, status, failure);
+    t.same(Object.keys(answer.body as object), ['detail'], failure);
+  }
+  t.same(failureAnswer('authorization', 'payload_too_large').body, {
+    detail: 'The request body is too large',
+  });
+  t.same(failureAnswer('authorization', 'unavailable'), {
+    status: 503,
+    headers: { 'retry-after': '1' },
+    body: { detail: 'Service temporarily unavailable, retry later' },
+  });
 });

@@ -1,6 +1,11 @@
 import t from 'tap';
-import { TELEGRAM_WEBHOOK_PATH } from '@propusk/contracts';
-import { profileOfPath, ROUTES } from '../src/routes/table.js';
+import { TELEGRAM_WEBHOOK_PATH, type ServiceName } from '@propusk/contracts';
+import { createHttpServer } from '@propusk/kit';
+import type { Authenticator } from '../src/auth/authenticator.js';
+import { registerProxies } from '../src/proxy.js';
+import { profileOfPath, ROUTES, V2_CYRILLIC_CODE_PATH } from '../src/routes/table.js';
+import { silentLog } from './fixtures/jwt.js';
+import { serviceStandIns } from './fixtures/services.js';
 
 const row = (path: string) => {
   const r = ROUTES.find((x) => x.path === path);
@@ -73,13 +78,108 @@ t.test("Telegram's webhook goes to the notification service without a token chec
   });
 });
 
+/** Document 003's paths, as the document spells them (the code endpoint with a Cyrillic `с`). */
+const V2_DOCUMENTED: ReadonlyArray<[path: string, upstream: ServiceName, auth: string]> = [
+  ['/v2/auth/registration', 'identity', 'none'],
+  ['/v2/auth/verification', 'identity', 'required'],
+  ['/v2/auth/loginByPassword', 'identity', 'none'],
+  ['/v2/auth/loginByPhone', 'identity', 'none'],
+  ['/v2/auth/passwordRecovery', 'identity', 'none'],
+  ['/v2/auth/\u0441ode', 'identity', 'none'],
+  ['/v2/auth/code', 'identity', 'none'],
+  ['/v2/auth/password', 'identity', 'required'],
+  ['/v2/auth/signout', 'token', 'required'],
+];
+
+/** Document 002's paths and DESIGN's callbacks. */
+const AUTHORIZATION_DOCUMENTED: ReadonlyArray<[method: string, path: string, upstream: ServiceName]> = [
+  ['POST', '/authorization/registration', 'identity'],
+  ['POST', '/authorization/login/email', 'identity'],
+  ['POST', '/authorization/login/phone/number', 'identity'],
+  ...['vk', 'mail.ru', 'yandex'].flatMap((p) =>
+    ['link', 'callback', 'get/token', 'registration', 'login'].map((op): [string, string, ServiceName] => [
+      'GET',
+      `/${p}/${op}`,
+      'federation',
+    ]),
+  ),
+  ['GET', '/validate/jwt/access', 'token'],
+  ['GET', '/validate/jwt/refresh', 'token'],
+];
+
+t.test(
+  'document 003 (v2): identity, signout at the token service; token required where it proves the account',
+  async (t) => {
+    t.equal(encodeURI(V2_CYRILLIC_CODE_PATH), '/v2/auth/%D1%81ode', "the document's spelling");
+    for (const [path, upstream, auth] of V2_DOCUMENTED) {
+      t.same(row(path), { method: 'POST', upstream, profile: 'v2', auth }, path);
+    }
+  },
+);
+
+t.test('document 002 (authorization): no token check anywhere; owners per path', async (t) => {
+  for (const [method, path, upstream] of AUTHORIZATION_DOCUMENTED) {
+    t.same(row(path), { method, upstream, profile: 'authorization', auth: 'none' }, path);
+  }
+});
+
 t.test('logout routes revoke; no path is listed twice', async (t) => {
   t.same(
     ROUTES.filter((r) => r.revokes).map((r) => r.path),
-    ['/api/v1/logout/', '/api/v1/accounts/logout/', '/api/v1/auth/logout/', '/api/v1/admin/logout'],
+    [
+      '/api/v1/logout/',
+      '/api/v1/accounts/logout/',
+      '/api/v1/auth/logout/',
+      '/api/v1/admin/logout',
+      '/v2/auth/signout',
+    ],
   );
   t.equal(new Set(ROUTES.map((r) => r.path)).size, ROUTES.length);
-  t.equal(ROUTES.length, 14);
+  t.equal(ROUTES.length, 14 + V2_DOCUMENTED.length + AUTHORIZATION_DOCUMENTED.length);
+});
+
+/** Lets every token through: this test is about where paths go. */
+const allowAll: Authenticator = {
+  supports: () => true,
+  authenticate: async (profile) => ({
+    kind: 'verified',
+    token: 't',
+    identity: {
+      subject: 's',
+      username: 'u',
+      profile,
+      tokenId: 'id',
+      roles: [],
+      expiresAtMs: Date.now() + 60_000,
+    },
+  }),
+  forget: () => {},
+  revoked: () => {},
+  reset: () => {},
+};
+
+t.test('every documented path of 002 and 003 is routed, with and without a trailing slash', async (t) => {
+  const { urls, seen } = await serviceStandIns(t);
+  const app = createHttpServer({ log: silentLog, readiness: {} });
+  await registerProxies(app, ROUTES, { upstreams: urls, auth: allowAll });
+  t.teardown(() => app.close());
+  const cases: Array<[string, string, ServiceName]> = [
+    ...V2_DOCUMENTED.map(([path, upstream]): [string, string, ServiceName] => ['POST', path, upstream]),
+    ...AUTHORIZATION_DOCUMENTED,
+  ];
+  for (const [method, path, upstream] of cases) {
+    for (const url of [path, `${path}/`]) {
+      const res = await app.inject({
+        method: method as 'GET' | 'POST',
+        url,
+        payload: method === 'POST' ? '{}' : undefined,
+      });
+      t.equal(res.statusCode, 200, `${method} ${url}`);
+      t.equal(seen.at(-1)?.service, upstream, `${method} ${url} → ${upstream}`);
+      t.equal(decodeURIComponent(seen.at(-1)?.url ?? ''), url, `${method} ${url} arrives as sent`);
+    }
+  }
+  t.equal(seen.length, cases.length * 2);
 });
 
 t.test("unknown paths under /api/v1/admin/ are document 000's", async (t) => {
@@ -89,4 +189,16 @@ t.test("unknown paths under /api/v1/admin/ are document 000's", async (t) => {
   t.equal(profileOfPath('/api/v1/administrator'), undefined);
   t.equal(profileOfPath('/api/v1/nope'), undefined);
   t.equal(profileOfPath('/'), undefined);
+});
+
+t.test("unknown paths under /v2/ are document 003's, under 002's prefixes 002's", async (t) => {
+  t.equal(profileOfPath('/v2/auth/nope'), 'v2');
+  t.equal(profileOfPath('/v2'), 'v2');
+  t.equal(profileOfPath('/v2/auth/%D1%81ode/x'), 'v2');
+  t.equal(profileOfPath('/v22'), undefined);
+  for (const path of ['/authorization/nope', '/vk/nope', '/mail.ru/x', '/yandex', '/validate/jwt/other']) {
+    t.equal(profileOfPath(path), 'authorization', path);
+  }
+  t.equal(profileOfPath('/validate/other'), undefined);
+  t.equal(profileOfPath('/mail/ru'), undefined);
 });

@@ -57,3 +57,39 @@ export function envelopeStrategy(keys: KeySet, issuer: string): TokenStrategy {
   const verifier = createJwtVerifier({ profile: 'envelope', keys, issuer, claims: envelopeClaims });
   return { schemes: ['bearer'], cacheTtlMs: 60_000, verify: (token) => verifier.verify(token) };
 }
+
+/** RFC 9068 §2.1: the header type of a JWT access token, as the token service writes it for v2. */
+export const V2_TYP = 'at+jwt';
+/** RFC 9068 §3: the audience the token service gives v2 (document 003) tokens. */
+export const V2_AUDIENCE = 'propusk:v2';
+
+/** The token service issues v2 tokens with exactly these claims (RFC 9068 §2.2 less `client_id`). */
+const V2_CLAIMS = ['iss', 'sub', 'aud', 'jti', 'iat', 'exp'];
+
+/**
+ * Exactly document 003's six claims, `aud` our v2 audience as a single string (RFC 9068 §4), `sub`
+ * the account id and a `jti`. A document 001 token (`username`, `admin`, no `aud`) signed with the
+ * same keys is refused here as well as by its `typ` (RFC 8725 §3.11/§3.12). The token names no
+ * username: the account id stands in for it in the identity headers.
+ */
+export const v2Claims: ClaimsReader = (payload: JWTPayload) => {
+  const names = Object.keys(payload);
+  if (names.length !== V2_CLAIMS.length || names.some((claim) => !V2_CLAIMS.includes(claim))) {
+    return undefined;
+  }
+  const { sub, aud, jti } = payload;
+  if (typeof sub !== 'string' || sub === '' || aud !== V2_AUDIENCE) return undefined;
+  if (typeof jti !== 'string' || jti === '') return undefined;
+  return { subject: sub, username: sub, roles: [] };
+};
+
+/**
+ * v2 (document 003): RS256 JWTs verified locally like envelope's (the same JWKS), but typed
+ * `at+jwt` and issued by `issuer` (V2_ISSUER, else PUBLIC_BASE_URL, as the token service signs).
+ * The document shows an `Authorization` header carrying the JWT; `Bearer` is its scheme
+ * (RFC 6750 §2.1). Verifications are reused for at most 60 s.
+ */
+export function v2Strategy(keys: KeySet, issuer: string): TokenStrategy {
+  const verifier = createJwtVerifier({ profile: 'v2', keys, issuer, claims: v2Claims, typ: V2_TYP });
+  return { schemes: ['bearer'], cacheTtlMs: 60_000, verify: (token) => verifier.verify(token) };
+}

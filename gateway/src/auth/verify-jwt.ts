@@ -12,8 +12,8 @@ import type { VerifiedToken } from './identity.js';
  * - §3.10: keys come only from the token service's JWKS; a token carrying `jku`, `jwk`, `x5u`
  *   or `x5c` is refused outright, as is `crit` (RFC 7515 §4.1.11: no extension is understood)
  *   and any member beyond `alg`, `typ`, `kid`;
- * - §3.8/§3.9: issuer and the profile's own claims are checked, so a token of another profile
- *   or kind is refused;
+ * - §3.8/§3.9/§3.11: issuer, the header `typ` and the profile's own claims are checked, so a
+ *   token of another profile or kind is refused;
  * - RFC 7519 §4.1.4/§4.1.5: `exp` and `nbf`, with a small clock leeway.
  */
 export interface JwtVerifier {
@@ -30,6 +30,11 @@ export interface JwtVerifierOptions {
   keys: KeySet;
   issuer: string;
   claims: ClaimsReader;
+  /**
+   * The header `typ` this profile's tokens carry, required exactly (v2: RFC 9068 §2.1 `at+jwt`).
+   * Unset: `typ` is optional and, when present, must say JWT (RFC 7519 §5.1).
+   */
+  typ?: string;
   /** RFC 7519 §4.1.4 leeway, seconds. */
   clockToleranceS?: number;
   now?: () => number;
@@ -40,8 +45,22 @@ const FORBIDDEN_HEADERS = ['jku', 'jwk', 'x5u', 'x5c', 'crit'] as const;
 const ALLOWED_HEADERS = new Set(['alg', 'typ', 'kid']);
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-function checkHeader(header: ProtectedHeaderParameters): { alg: string; kid: string } {
-  const { alg, kid, typ } = header;
+function checkTyp(typ: unknown, expected: string | undefined): void {
+  if (expected !== undefined) {
+    // RFC 9068 §4: the resource server checks the type; the token service writes exactly this.
+    if (typ !== expected) throw invalidToken(`typ ${String(typ)}`);
+    return;
+  }
+  if (typ !== undefined && (typeof typ !== 'string' || typ.toUpperCase() !== 'JWT')) {
+    throw invalidToken(`typ ${String(typ)}`);
+  }
+}
+
+function checkHeader(
+  header: ProtectedHeaderParameters,
+  typ: string | undefined,
+): { alg: string; kid: string } {
+  const { alg, kid } = header;
   if (typeof alg !== 'string' || alg === '') throw invalidToken('no alg');
   if (alg.toLowerCase() === 'none') throw invalidToken('alg none');
   for (const name of FORBIDDEN_HEADERS) {
@@ -50,10 +69,7 @@ function checkHeader(header: ProtectedHeaderParameters): { alg: string; kid: str
   const unknown = Object.keys(header).find((name) => !ALLOWED_HEADERS.has(name));
   if (unknown !== undefined) throw invalidToken(`${unknown} header`);
   if (typeof kid !== 'string' || kid === '') throw invalidToken('no kid');
-  // RFC 7519 §5.1: `typ` is optional; when present it must say JWT.
-  if (typ !== undefined && (typeof typ !== 'string' || typ.toUpperCase() !== 'JWT')) {
-    throw invalidToken(`typ ${String(typ)}`);
-  }
+  checkTyp(header.typ, typ);
   return { alg, kid };
 }
 
@@ -62,6 +78,7 @@ export function createJwtVerifier({
   keys,
   issuer,
   claims,
+  typ,
   clockToleranceS = 30,
   now = Date.now,
 }: JwtVerifierOptions): JwtVerifier {
@@ -74,7 +91,7 @@ export function createJwtVerifier({
       } catch {
         throw invalidToken('undecodable header');
       }
-      const { alg, kid } = checkHeader(header);
+      const { alg, kid } = checkHeader(header, typ);
       const key = await keys.find(kid);
       if (!key) throw invalidToken('unknown kid');
       if (key.alg !== alg) throw invalidToken(`alg ${alg} is not the key's ${key.alg}`);

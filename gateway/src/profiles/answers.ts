@@ -72,17 +72,6 @@ export const ENVELOPE_FALLBACK_CODES: Readonly<Record<GatewayFailure, number>> =
   internal: 3007,
 };
 
-const GENERIC_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
-  missing_credentials: 'An access token is required.',
-  invalid_token: 'The access token is invalid.',
-  bad_request: 'The request is malformed.',
-  payload_too_large: 'The request body is too large.',
-  not_found: 'No such route.',
-  unavailable: 'A service is temporarily unavailable; retry later.',
-  timeout: 'A service did not answer in time; retry later.',
-  internal: 'An unexpected error.',
-};
-
 /**
  * Document 000 answers failures as `{"message": "..."}` (its logout answer's shape), in English
  * as its one message is; identity's own answers on these routes use the same words.
@@ -96,6 +85,38 @@ const ADMIN_TELEGRAM_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   unavailable: 'a service is temporarily unavailable; retry later',
   timeout: 'a service did not answer in time; retry later',
   internal: 'internal error',
+};
+
+/**
+ * Document 003 (v2): HTTP status and numeric code travel together (DESIGN, 003: `422:7` is HTTP
+ * 422 with `{"code": 7, ...}`); the gateway's own failures are not among the document's codes,
+ * so each carries its HTTP status as the code. Russian, as the document and the services' v2
+ * answers are (the token service's signout words its 503/500 the same way).
+ */
+const V2_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
+  missing_credentials: 'Требуется авторизация',
+  invalid_token: 'Недействительный токен',
+  bad_request: 'Некорректный запрос',
+  payload_too_large: 'Слишком большой запрос',
+  not_found: 'Не найдено',
+  unavailable: 'Сервис временно недоступен, повторите попытку позже',
+  timeout: 'Сервис не ответил вовремя, повторите попытку позже',
+  internal: 'Внутренняя ошибка сервера',
+};
+
+/**
+ * Document 002 (authorization): `{"detail": "..."}` (DESIGN, 002), in English as the federation
+ * and token services word this profile's answers.
+ */
+const AUTHORIZATION_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
+  missing_credentials: 'An access token is required',
+  invalid_token: 'The access token is invalid, expired or revoked',
+  bad_request: 'The request is malformed',
+  payload_too_large: 'The request body is too large',
+  not_found: 'Not found',
+  unavailable: 'Service temporarily unavailable, retry later',
+  timeout: 'Service did not answer in time, retry later',
+  internal: 'Internal server error',
 };
 
 /** RFC 6750 §3: 401 answers name the scheme; an invalid token says `invalid_token`. */
@@ -135,8 +156,16 @@ export function failureAnswer(
       };
     case 'admin-telegram':
       return { status, headers, body: { message: ADMIN_TELEGRAM_MESSAGES[failure] } };
+    case 'v2':
+      return { status, headers, body: { code: status, message: V2_MESSAGES[failure] } };
+    case 'authorization':
+      return { status, headers, body: { detail: AUTHORIZATION_MESSAGES[failure] } };
     default:
-      // Profiles whose routes have not landed yet: the gateway's generic shape (as its 404).
-      return { status, headers, body: { error: failure, message: GENERIC_MESSAGES[failure] } };
+      return unknownProfile(profile);
   }
+}
+
+/** Every profile has its shape above; a new one fails to compile here until it gets one. */
+function unknownProfile(profile: never): never {
+  throw new Error(`no answer shape for profile ${String(profile)}`);
 }

@@ -109,11 +109,76 @@ const TELEGRAM_ROUTES: readonly RouteEntry[] = [
   },
 ];
 
+/**
+ * Document 003's code endpoint is spelled with a Cyrillic `с` (U+0441): `/v2/auth/%D1%81ode`.
+ * The router matches decoded paths, so this one entry serves the percent-encoded spelling in
+ * any hex case; DESIGN adds the Latin `/v2/auth/code` as a second entry.
+ */
+export const V2_CYRILLIC_CODE_PATH = '/v2/auth/\u0441ode';
+
+const v2 = (path: string, upstream: ServiceName, auth: AuthPolicy): RouteEntry => ({
+  path,
+  methods: ['POST'],
+  upstream,
+  profile: 'v2',
+  auth,
+});
+
+/**
+ * Document 003 (v2): identity owns the account flows; `verification` and `password` act on the
+ * signed-in account, so the token (verified here) proves which; signout is the token service's
+ * and kills the token (DESIGN, 003). `password` (a new password after a recovery code signed
+ * the user in) is beyond the document.
+ */
+const V2_ROUTES: readonly RouteEntry[] = [
+  v2('/v2/auth/registration', 'identity', 'none'),
+  v2('/v2/auth/verification', 'identity', 'required'),
+  v2('/v2/auth/loginByPassword', 'identity', 'none'),
+  v2('/v2/auth/loginByPhone', 'identity', 'none'),
+  v2('/v2/auth/passwordRecovery', 'identity', 'none'),
+  v2('/v2/auth/code', 'identity', 'none'),
+  v2(V2_CYRILLIC_CODE_PATH, 'identity', 'none'),
+  v2('/v2/auth/password', 'identity', 'required'),
+  { ...v2('/v2/auth/signout', 'token', 'required'), revokes: true },
+];
+
+/** Document 002's providers as their paths spell them. */
+export const AUTHORIZATION_PROVIDER_PATHS = ['vk', 'mail.ru', 'yandex'] as const;
+
+const authorization = (path: string, method: 'GET' | 'POST', upstream: ServiceName): RouteEntry => ({
+  path,
+  methods: [method],
+  upstream,
+  profile: 'authorization',
+  auth: 'none',
+});
+
+/**
+ * Document 002 (authorization): no route takes an access token at the gateway. Sign-in is
+ * identity's; the provider flows (and DESIGN's callback) are federation's; `/validate/jwt/*`
+ * carry the token in the query (`?access=`, `?refresh=`) and the token service judges it,
+ * answering `true`/`false` or a new access token in the document's shapes.
+ */
+const AUTHORIZATION_ROUTES: readonly RouteEntry[] = [
+  ...['/authorization/registration', '/authorization/login/email', '/authorization/login/phone/number'].map(
+    (path) => authorization(path, 'POST', 'identity'),
+  ),
+  ...AUTHORIZATION_PROVIDER_PATHS.flatMap((provider) =>
+    ['link', 'callback', 'get/token', 'registration', 'login'].map((op) =>
+      authorization(`/${provider}/${op}`, 'GET', 'federation'),
+    ),
+  ),
+  authorization('/validate/jwt/access', 'GET', 'token'),
+  authorization('/validate/jwt/refresh', 'GET', 'token'),
+];
+
 export const ROUTES: readonly RouteEntry[] = [
   ...DRF_ROUTES,
   ...ENVELOPE_ROUTES,
   ...ADMIN_TELEGRAM_ROUTES,
   ...TELEGRAM_ROUTES,
+  ...V2_ROUTES,
+  ...AUTHORIZATION_ROUTES,
 ];
 
 /**
@@ -122,6 +187,10 @@ export const ROUTES: readonly RouteEntry[] = [
  */
 const PROFILE_PREFIXES: ReadonlyArray<{ readonly prefix: string; readonly profile: Profile }> = [
   { prefix: '/api/v1/admin/', profile: 'admin-telegram' },
+  { prefix: '/v2/', profile: 'v2' },
+  ...['/authorization/', ...AUTHORIZATION_PROVIDER_PATHS.map((p) => `/${p}/`), '/validate/jwt/'].map(
+    (prefix) => ({ prefix, profile: 'authorization' as const }),
+  ),
 ];
 
 /** The profile whose URL space holds `path` (no query string), if one does. */
