@@ -17,3 +17,13 @@ export function tokenId(token: string): string {
 export function revokedKey(id: string): string {
   return `revoked:${id}`;
 }
+
+/**
+ * The development outbox (DESIGN: "With no channel credentials in development, messages go to
+ * the log and to a dev outbox that the CLI can show"): one capped Redis list, newest first, of
+ * JSON entries `{id, channel, to, subject?, text, kind, at}`. Written by the notification
+ * service, read by `authctl outbox show`.
+ */
+export function devOutboxKey(): string {
+  return 'notify:dev-outbox';
+}

@@ -37,5 +37,7 @@ export const USAGE = `usage: npm run authctl -- <command>
   staff list
   keys rotate [--alg RS256|HS256]   (default RS256; HS256 is the HMAC key, never published)
   keys list
+  outbox show [--limit N]           (development: messages kept instead of sent, newest first)
 
-Reads DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/propusk).`;
+Reads DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/propusk); outbox reads
+REDIS_URL and PROPUSK_NAMESPACE.`;

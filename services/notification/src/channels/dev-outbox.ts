@@ -1,4 +1,4 @@
-import type { ChannelId } from '@propusk/contracts';
+import { devOutboxKey, type ChannelId } from '@propusk/contracts';
 import type { Logger, Redis } from '@propusk/kit';
 import { ChannelError, type Channel } from './channel.js';
 
@@ -7,7 +7,7 @@ import { ChannelError, type Channel } from './channel.js';
  * messages go to the log (and to a dev outbox that the CLI can show)"). One Redis list for
  * every channel, newest first, capped; the namespace prefix comes from the client.
  */
-export const DEV_OUTBOX_KEY = 'notify:dev-outbox';
+export const DEV_OUTBOX_KEY = devOutboxKey();
 
 /** One entry of the dev outbox list (JSON). */
 export interface DevOutboxEntry {
