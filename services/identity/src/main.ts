@@ -21,8 +21,11 @@ import { createPrismaAccountStore } from './accounts/prisma-store.js';
 import { createPasswordHasher } from './credentials/hasher.js';
 import { createLoginFlow } from './login/flow.js';
 import { registerAdminTelegramRoutes } from './profiles/admin-telegram/routes.js';
+import { setupAuthorization } from './profiles/authorization/wiring.js'; // document 002
 import { registerDrfRoutes } from './profiles/drf/routes.js';
 import { registerEnvelopeRoutes } from './profiles/envelope/routes.js';
+import { registerV2Routes } from './profiles/v2/routes.js'; // document 003
+import { wireV2Flow } from './v2/wiring.js'; // document 003
 import { IDENTITY_SETTINGS } from './settings.js';
 import { createPrismaStaffStore } from './staff/prisma-store.js';
 import { createStaffService } from './staff/service.js';
@@ -94,6 +97,12 @@ export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Pr
       },
     }),
   });
+
+  // authorization (document 002): e-mail/phone registration and login; federated sign-in (RPC).
+  await setupAuthorization(rt, { prisma, hasher, login });
+
+  // v2 (document 003): registration, codes, password and code sign-in, password recovery.
+  await registerV2Routes(rt.http, { v2: wireV2Flow({ prisma, redis, client: rt.client, hasher, login }) });
 }
 
 /** Starts the identity process; the settings are checked before anything connects. */

@@ -23,3 +23,13 @@ export function accountNotFound(): PropuskError {
 export function accountStoreUnavailable(): PropuskError {
   return new PropuskError('unavailable', 'account store unavailable (Postgres unreachable)');
 }
+
+/** Another account holds this e-mail address (contract code `email_taken`, 409). */
+export function emailTaken(): PropuskError {
+  return new PropuskError('email_taken', 'an account with this e-mail address already exists');
+}
+
+/** Another account holds this phone number (contract code `phone_taken`, 409). */
+export function phoneTaken(): PropuskError {
+  return new PropuskError('phone_taken', 'an account with this phone number already exists');
+}

@@ -1,7 +1,8 @@
+import type { PropuskError } from '@propusk/contracts';
 import { Prisma, type PrismaClient } from '@propusk/db';
-import { guardOutage } from '../db/outage.js';
-import { AccountsError, accountStoreUnavailable } from './errors.js';
-import type { AccountRecord, AccountStore, NewAccount } from './store.js';
+import { guardOutage, isOutage, isUniqueViolation } from '../db/outage.js';
+import { AccountsError, accountStoreUnavailable, emailTaken, phoneTaken } from './errors.js';
+import type { AccountRecord, AccountStore, ContactAccountStore, NewAccount } from './store.js';
 
 const SELECT = {
   id: true,
@@ -45,5 +46,32 @@ export function createPrismaAccountStore(prisma: PrismaClient): AccountStore {
     findByEmail: (email) => read(() => prisma.account.findUnique({ where: { email }, select: SELECT })),
     findByPhone: (phone) => read(() => prisma.account.findUnique({ where: { phone }, select: SELECT })),
     findById: (id) => read(() => prisma.account.findUnique({ where: { id }, select: SELECT })),
+  };
+}
+
+/**
+ * The refusal for a unique violation on an account's e-mail or phone (Postgres names the index,
+ * `accounts_email_key` / `accounts_phone_key`); undefined for any other error.
+ */
+export function takenContact(err: unknown): PropuskError | undefined {
+  if (!isUniqueViolation(err)) return undefined;
+  const field = duplicateField(err as Prisma.PrismaClientKnownRequestError);
+  if (field === 'email') return emailTaken();
+  if (field === 'phone') return phoneTaken();
+  return undefined;
+}
+
+export function createPrismaContactAccountStore(prisma: PrismaClient): ContactAccountStore {
+  return {
+    findByEmail: (email) => read(() => prisma.account.findUnique({ where: { email }, select: SELECT })),
+    findByPhone: (phone) => read(() => prisma.account.findUnique({ where: { phone }, select: SELECT })),
+    async createWithContacts(account) {
+      try {
+        return await prisma.account.create({ data: account, select: SELECT });
+      } catch (err) {
+        if (isOutage(err)) throw accountStoreUnavailable();
+        throw takenContact(err) ?? err;
+      }
+    },
   };
 }

@@ -29,3 +29,20 @@ export interface AccountStore {
   findByPhone(phone: string): Promise<AccountRecord | undefined>;
   findById(id: string): Promise<AccountRecord | undefined>;
 }
+
+/**
+ * Accounts signed up with their e-mail and phone (document 002's registration): the store's
+ * rules for both, so every caller refuses a taken contact the same way.
+ */
+export interface ContactAccountStore {
+  /** `email` lower-cased, as accounts store it. */
+  findByEmail(email: string): Promise<AccountRecord | undefined>;
+  /** `phone` in E.164. */
+  findByPhone(phone: string): Promise<AccountRecord | undefined>;
+  /**
+   * Creates the account; `email_taken` / `phone_taken` when another account holds either (the
+   * unique index decides, so of two concurrent sign-ups one wins), `unavailable` when the
+   * database cannot be reached.
+   */
+  createWithContacts(account: NewAccount): Promise<AccountRecord>;
+}

@@ -1,0 +1,129 @@
+import { tokenId, type CodePurpose } from '@propusk/contracts';
+import { loginNotFound, noPendingCode } from './errors.js';
+import type { Login } from './logins.js';
+import { tokenSubject, type V2Codes, type V2Tokens } from './ports.js';
+import type { PendingPurposes, RecoveryGrants } from './service.js';
+import type { V2Account, V2AccountStore } from './store.js';
+
+/** The verification service's purposes of document 003 (contracts: CODE_PURPOSES). */
+export const V2_PURPOSES = Object.freeze({
+  verification: 'v2-verification',
+  login: 'v2-login',
+  recovery: 'v2-recovery',
+} as const satisfies Record<string, CodePurpose>);
+
+interface Caller {
+  /** The client's address, for the verification service's per-IP limits. */
+  ip?: string | undefined;
+  requestId?: string | undefined;
+}
+
+/** `data.timeout` of document 003: seconds until another code may be requested. */
+export interface CodeSent {
+  timeout: number;
+}
+
+/** What a right code did: the purpose it was sent for, and the token it signed in with. */
+export interface CodeAccepted {
+  purpose: CodePurpose;
+  token: string;
+}
+
+export interface V2CodeFlow {
+  /** "/v2/auth/verification": a code to the signed-in account's own e-mail or phone. */
+  requestVerification(input: Caller & { accountId: string; login: Login }): Promise<CodeSent>;
+  /** "/v2/auth/loginByPhone": a sign-in code by SMS. */
+  requestLoginCode(input: Caller & { phone: string }): Promise<CodeSent>;
+  /** "/v2/auth/passwordRecovery": a recovery code by SMS or e-mail, as the login is. */
+  requestRecovery(input: Caller & { login: Login }): Promise<CodeSent>;
+  /**
+   * "/v2/auth/сode": the code proves the login it was sent to, for the purpose of the login's
+   * last request (DESIGN, 003); answers a token. After a recovery code the token may set a new
+   * password (a grant by token id).
+   */
+  submitCode(input: Caller & { login: Login; code: string }): Promise<CodeAccepted>;
+}
+
+export function createV2CodeFlow(deps: {
+  accounts: Pick<V2AccountStore, 'findByEmail' | 'findByPhone' | 'findById' | 'markVerified'>;
+  purposes: PendingPurposes;
+  grants: Pick<RecoveryGrants, 'grant'>;
+  codes: V2Codes;
+  tokens: Pick<V2Tokens, 'issue'>;
+}): V2CodeFlow {
+  const { accounts, purposes, grants, codes, tokens } = deps;
+
+  async function accountOf(login: Login): Promise<V2Account> {
+    const account =
+      login.kind === 'email'
+        ? await accounts.findByEmail(login.value)
+        : await accounts.findByPhone(login.value);
+    if (!account) throw loginNotFound(login.kind);
+    return account;
+  }
+
+  /**
+   * Sends the code, then records its purpose: a refused request (cooldown, limits, outage)
+   * leaves the purpose of the code already out there untouched.
+   */
+  async function send(login: Login, purpose: CodePurpose, { ip, requestId }: Caller): Promise<CodeSent> {
+    const { resendAfter } = await codes.issue(
+      {
+        purpose,
+        subject: login.value,
+        channel: login.kind === 'email' ? 'email' : 'sms',
+        to: login.value,
+        ...(ip ? { ip } : {}),
+      },
+      requestId,
+    );
+    await purposes.remember(login.value, purpose);
+    return { timeout: resendAfter };
+  }
+
+  /** What a right code does for its purpose, before the token is answered. */
+  async function prove(account: V2Account, login: Login, purpose: CodePurpose): Promise<void> {
+    if (purpose === V2_PURPOSES.verification)
+      await accounts.markVerified(account.id, login.kind, login.value);
+  }
+
+  return {
+    async requestVerification({ accountId, login, ...caller }) {
+      const account = await accounts.findById(accountId);
+      // Only the account's own e-mail or phone: anyone else's is "not found" for this account.
+      const own = login.kind === 'email' ? account?.email : account?.phone;
+      if (!account || own !== login.value) throw loginNotFound(login.kind);
+      return send(login, V2_PURPOSES.verification, caller);
+    },
+
+    async requestLoginCode({ phone, ...caller }) {
+      const login: Login = { kind: 'phone', value: phone };
+      await accountOf(login);
+      return send(login, V2_PURPOSES.login, caller);
+    },
+
+    async requestRecovery({ login, ...caller }) {
+      await accountOf(login);
+      return send(login, V2_PURPOSES.recovery, caller);
+    },
+
+    async submitCode({ login, code, ip, requestId }) {
+      const account = await accountOf(login);
+      // Codes are 6 digits (contract verificationOps.check): anything else cannot be right.
+      if (!/^[0-9]{6}$/.test(code)) throw noPendingCode();
+      const purpose = await purposes.of(login.value);
+      if (!purpose) throw noPendingCode();
+      const { subject } = await codes.check(
+        { purpose, subject: login.value, code, ...(ip ? { ip } : {}) },
+        requestId,
+      );
+      // The service binds the code to the subject named; a different answer is not this login's code.
+      if (subject !== login.value) throw noPendingCode();
+      await purposes.settle(login.value, purpose);
+      await prove(account, login, purpose);
+      const { token } = await tokens.issue(tokenSubject(account), requestId);
+      if (purpose === V2_PURPOSES.recovery) await grants.grant(tokenId(token), account.id);
+      return { purpose, token };
+    },
+  };
+}
