@@ -8,3 +8,4 @@ export * from './rpc.js';
 export * from './metrics.js';
 export * from './service.js';
 export * from './jetstream.js';
+export * from './counters.js';

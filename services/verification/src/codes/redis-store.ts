@@ -1,4 +1,4 @@
-import type { Redis } from '@propusk/kit';
+import { createWindowCounters, redisScript, type Redis } from '@propusk/kit';
 import { attemptsKey, codeKey, cooldownKey, indexKey } from './keys.js';
 import type { CodeStore, ConsumeOutcome, IssueInput, IssueOutcome } from './store.js';
 
@@ -134,62 +134,11 @@ if n >= maxAttempts then kill() end
 return {'wrong'}
 `;
 
-// KEYS: counters; ARGV[1]: window ms; ARGV[1 + i]: limit of KEYS[i].
-// Answers 0 when taken, else the longest PTTL among counters at their limit.
-const TAKE = `
-local wait = 0
-for i, key in ipairs(KEYS) do
-  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[i + 1]) then
-    local ttl = redis.call('PTTL', key)
-    if ttl < 0 then
-      redis.call('PEXPIRE', key, ARGV[1])
-      ttl = tonumber(ARGV[1])
-    end
-    if ttl < 1 then ttl = 1 end
-    if ttl > wait then wait = ttl end
-  end
-end
-if wait > 0 then return wait end
-for _, key in ipairs(KEYS) do
-  redis.call('INCR', key)
-  if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[1]) end
-end
-return 0
-`;
-
-// Takes one back from each counter, never below zero; keeps the counter's window.
-const GIVE_BACK = `
-for _, key in ipairs(KEYS) do
-  local n = tonumber(redis.call('GET', key) or '0')
-  if n > 1 then redis.call('DECR', key) elseif n == 1 then redis.call('DEL', key) end
-end
-return 0
-`;
-
-type Script = (...args: Array<string | number>) => Promise<unknown>;
-
-function defineScript(redis: Redis, name: string, lua: string): Script {
-  // defineCommand caches the script (EVALSHA, falling back to EVAL) under `name` on the client.
-  if (!(name in redis)) redis.defineCommand(name, { lua });
-  const client = redis as unknown as Record<string, Script>;
-  return (...args) => (client[name] as Script).apply(redis, args);
-}
-
-/** Runs a script with its KEYS counted for ioredis (`numberOfKeys` comes first). */
-function run(
-  script: Script,
-  keys: readonly string[],
-  args: ReadonlyArray<string | number>,
-): Promise<unknown> {
-  return script(keys.length, ...keys, ...args);
-}
-
 export function createRedisCodeStore(redis: Redis): CodeStore {
-  const issue = defineScript(redis, 'propuskCodeIssue', ISSUE);
-  const withdraw = defineScript(redis, 'propuskCodeWithdraw', WITHDRAW);
-  const consume = defineScript(redis, 'propuskCodeConsume', CONSUME);
-  const take = defineScript(redis, 'propuskCodeTake', TAKE);
-  const giveBack = defineScript(redis, 'propuskCodeGiveBack', GIVE_BACK);
+  const issue = redisScript(redis, 'propuskCodeIssue', ISSUE);
+  const withdraw = redisScript(redis, 'propuskCodeWithdraw', WITHDRAW);
+  const consume = redisScript(redis, 'propuskCodeConsume', CONSUME);
+  const counters = createWindowCounters(redis);
 
   async function issueCode(input: IssueInput): Promise<IssueOutcome> {
     const { slot, record, sends } = input;
@@ -200,7 +149,7 @@ export function createRedisCodeStore(redis: Redis): CodeStore {
       ...sends.map((s) => s.key),
       ...(input.lookup === undefined ? [] : [indexKey(slot.purpose, input.lookup)]),
     ];
-    const reply = (await run(issue, keys, [
+    const reply = (await issue(keys, [
       record.digest,
       record.subject,
       record.expiresAt,
@@ -224,7 +173,7 @@ export function createRedisCodeStore(redis: Redis): CodeStore {
           kind,
           async withdraw() {
             const withdrawKeys = [codeKey(slot), cooldownKey(slot), ...sends.map((s) => s.key)];
-            await run(withdraw, withdrawKeys, [record.digest, Number(ms), ...previous]);
+            await withdraw(withdrawKeys, [record.digest, Number(ms), ...previous]);
           },
         };
       default:
@@ -235,8 +184,7 @@ export function createRedisCodeStore(redis: Redis): CodeStore {
   return {
     issue: issueCode,
     async consume({ slot, digest, now, maxAttempts }): Promise<ConsumeOutcome> {
-      const [kind, subject] = (await run(
-        consume,
+      const [kind, subject] = (await consume(
         [codeKey(slot), attemptsKey(slot)],
         [digest, now, maxAttempts],
       )) as [string, string?];
@@ -246,18 +194,7 @@ export function createRedisCodeStore(redis: Redis): CodeStore {
     async findSubject(purpose, lookup) {
       return (await redis.get(indexKey(purpose, lookup))) ?? undefined;
     },
-    async take(counters, windowMs) {
-      const wait = Number(
-        await run(
-          take,
-          counters.map((c) => c.key),
-          [windowMs, ...counters.map((c) => c.limit)],
-        ),
-      );
-      return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true };
-    },
-    async giveBack(keys) {
-      if (keys.length) await run(giveBack, keys, []);
-    },
+    take: (list, windowMs) => counters.take(list, windowMs),
+    giveBack: (keys) => counters.giveBack(keys),
   };
 }
