@@ -123,6 +123,20 @@ t.test('document 002 (authorization): no token check anywhere; owners per path',
   }
 });
 
+/** DESIGN, "Beyond the documents": discovery, JWKS, RFC 7662 and RFC 7009, all the token service's. */
+const STANDARD: ReadonlyArray<[method: string, path: string]> = [
+  ['GET', '/.well-known/openid-configuration'],
+  ['GET', '/.well-known/jwks.json'],
+  ['POST', '/oauth2/introspect'],
+  ['POST', '/oauth2/revoke'],
+];
+
+t.test('the standard endpoints: the token service, no token check at the gateway', async (t) => {
+  for (const [method, path] of STANDARD) {
+    t.same(row(path), { method, upstream: 'token', profile: 'standard', auth: 'none' }, path);
+  }
+});
+
 t.test('logout routes revoke; no path is listed twice', async (t) => {
   t.same(
     ROUTES.filter((r) => r.revokes).map((r) => r.path),
@@ -135,7 +149,7 @@ t.test('logout routes revoke; no path is listed twice', async (t) => {
     ],
   );
   t.equal(new Set(ROUTES.map((r) => r.path)).size, ROUTES.length);
-  t.equal(ROUTES.length, 14 + V2_DOCUMENTED.length + AUTHORIZATION_DOCUMENTED.length);
+  t.equal(ROUTES.length, 14 + V2_DOCUMENTED.length + AUTHORIZATION_DOCUMENTED.length + STANDARD.length);
 });
 
 /** Lets every token through: this test is about where paths go. */
@@ -158,29 +172,33 @@ const allowAll: Authenticator = {
   reset: () => {},
 };
 
-t.test('every documented path of 002 and 003 is routed, with and without a trailing slash', async (t) => {
-  const { urls, seen } = await serviceStandIns(t);
-  const app = createHttpServer({ log: silentLog, readiness: {} });
-  await registerProxies(app, ROUTES, { upstreams: urls, auth: allowAll });
-  t.teardown(() => app.close());
-  const cases: Array<[string, string, ServiceName]> = [
-    ...V2_DOCUMENTED.map(([path, upstream]): [string, string, ServiceName] => ['POST', path, upstream]),
-    ...AUTHORIZATION_DOCUMENTED,
-  ];
-  for (const [method, path, upstream] of cases) {
-    for (const url of [path, `${path}/`]) {
-      const res = await app.inject({
-        method: method as 'GET' | 'POST',
-        url,
-        payload: method === 'POST' ? '{}' : undefined,
-      });
-      t.equal(res.statusCode, 200, `${method} ${url}`);
-      t.equal(seen.at(-1)?.service, upstream, `${method} ${url} → ${upstream}`);
-      t.equal(decodeURIComponent(seen.at(-1)?.url ?? ''), url, `${method} ${url} arrives as sent`);
+t.test(
+  'every documented path of 002 and 003 and every standard endpoint is routed, with and without a trailing slash',
+  async (t) => {
+    const { urls, seen } = await serviceStandIns(t);
+    const app = createHttpServer({ log: silentLog, readiness: {} });
+    await registerProxies(app, ROUTES, { upstreams: urls, auth: allowAll });
+    t.teardown(() => app.close());
+    const cases: Array<[string, string, ServiceName]> = [
+      ...V2_DOCUMENTED.map(([path, upstream]): [string, string, ServiceName] => ['POST', path, upstream]),
+      ...AUTHORIZATION_DOCUMENTED,
+      ...STANDARD.map(([method, path]): [string, string, ServiceName] => [method, path, 'token']),
+    ];
+    for (const [method, path, upstream] of cases) {
+      for (const url of [path, `${path}/`]) {
+        const res = await app.inject({
+          method: method as 'GET' | 'POST',
+          url,
+          payload: method === 'POST' ? '{}' : undefined,
+        });
+        t.equal(res.statusCode, 200, `${method} ${url}`);
+        t.equal(seen.at(-1)?.service, upstream, `${method} ${url} → ${upstream}`);
+        t.equal(decodeURIComponent(seen.at(-1)?.url ?? ''), url, `${method} ${url} arrives as sent`);
+      }
     }
-  }
-  t.equal(seen.length, cases.length * 2);
-});
+    t.equal(seen.length, cases.length * 2);
+  },
+);
 
 t.test("unknown paths under /api/v1/admin/ are document 000's", async (t) => {
   t.equal(profileOfPath('/api/v1/admin/nope'), 'admin-telegram');

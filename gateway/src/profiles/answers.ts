@@ -2,9 +2,12 @@ import type { Profile } from '@propusk/contracts';
 
 /**
  * Answers the gateway gives itself (no service involved), each in the shape of the route's
- * profile, so a profile's clients only ever see their document's shapes. Documented in
- * gateway/README.md ("Answers of the gateway").
+ * profile, so a profile's clients only ever see their document's shapes; the standard
+ * endpoints' in RFC 6749 §5.2's. Documented in gateway/README.md ("Answers of the gateway").
  */
+
+/** A documented API, or `standard` for the endpoints beyond the documents (routes/table.ts). */
+export type AnswerShape = Profile | 'standard';
 export type GatewayFailure =
   | 'missing_credentials'
   | 'invalid_token'
@@ -119,6 +122,30 @@ const AUTHORIZATION_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   internal: 'Internal server error',
 };
 
+/**
+ * The standard endpoints (discovery, JWKS, RFC 7662, RFC 7009): RFC 6749 §5.2's error codes,
+ * as the token service answers them there. No access token is checked on these routes; their
+ * callers authenticate with client credentials, hence `invalid_client` for the 401s.
+ */
+const STANDARD_ERRORS: Readonly<Record<GatewayFailure, { error: string; description: string }>> = {
+  missing_credentials: { error: 'invalid_client', description: 'client authentication failed' },
+  invalid_token: { error: 'invalid_client', description: 'client authentication failed' },
+  bad_request: { error: 'invalid_request', description: 'the request is malformed' },
+  payload_too_large: { error: 'invalid_request', description: 'the request body is too large' },
+  not_found: { error: 'not_found', description: 'not found' },
+  unavailable: { error: 'temporarily_unavailable', description: 'service unavailable; retry later' },
+  timeout: { error: 'temporarily_unavailable', description: 'service did not answer in time; retry later' },
+  internal: { error: 'server_error', description: 'internal error' },
+};
+
+/** RFC 6749 §5.2: a 401 for client authentication names the scheme it takes (Basic). */
+function standardChallenge(failure: GatewayFailure): Record<string, string> {
+  if (failure === 'missing_credentials' || failure === 'invalid_token')
+    return { 'www-authenticate': 'Basic realm="propusk"' };
+  if (failure === 'unavailable') return { 'retry-after': '1' };
+  return {};
+}
+
 /** RFC 6750 §3: 401 answers name the scheme; an invalid token says `invalid_token`. */
 function challenge(failure: GatewayFailure): Record<string, string> {
   if (failure === 'missing_credentials') return { 'www-authenticate': 'Bearer realm="propusk"' };
@@ -134,7 +161,7 @@ export interface AnswerOptions {
 }
 
 export function failureAnswer(
-  profile: Profile,
+  profile: AnswerShape,
   failure: GatewayFailure,
   options: AnswerOptions = {},
 ): Answer {
@@ -160,6 +187,10 @@ export function failureAnswer(
       return { status, headers, body: { code: status, message: V2_MESSAGES[failure] } };
     case 'authorization':
       return { status, headers, body: { detail: AUTHORIZATION_MESSAGES[failure] } };
+    case 'standard': {
+      const { error, description } = STANDARD_ERRORS[failure];
+      return { status, headers: standardChallenge(failure), body: { error, error_description: description } };
+    }
     default:
       return unknownProfile(profile);
   }

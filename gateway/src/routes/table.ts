@@ -10,18 +10,12 @@ import { TELEGRAM_WEBHOOK_PATH, type Profile, type ServiceName } from '@propusk/
  */
 export type AuthPolicy = 'required' | 'optional' | 'none';
 
-/**
- * The gateway's one route table: documented path → the service that owns the operation.
- * Profiles add their paths here as they land (DESIGN: "Profiles").
- */
-export interface RouteEntry {
+/** What every route of the table holds. */
+interface RouteBase {
   /** Exact path as documented; served with and without a trailing slash. */
   readonly path: string;
   readonly methods: readonly ('GET' | 'POST')[];
   readonly upstream: ServiceName;
-  /** The documented API whose shapes the gateway's own answers on this route take. */
-  readonly profile: Profile;
-  readonly auth: AuthPolicy;
   /**
    * The route revokes the presented token (logout): once the service answered, the
    * gateway forgets the token's cached verification so the very next request re-checks.
@@ -33,6 +27,30 @@ export interface RouteEntry {
    */
   readonly errorCode?: number;
 }
+
+/** A route of one of the five documented APIs. */
+export interface ProfileRoute extends RouteBase {
+  /** The documented API whose shapes the gateway's own answers on this route take. */
+  readonly profile: Profile;
+  readonly auth: AuthPolicy;
+}
+
+/**
+ * A standard endpoint (DESIGN: "Beyond the documents"): discovery, JWKS, RFC 7662 and RFC 7009.
+ * No access token is checked here: the callers of introspection and revocation authenticate to
+ * the token service with their client credentials (the Authorization header goes on as sent).
+ * The gateway's own answers take RFC 6749 §5.2's `{"error", "error_description"}`.
+ */
+export interface StandardRoute extends RouteBase {
+  readonly profile: 'standard';
+  readonly auth: 'none';
+}
+
+/**
+ * The gateway's one route table: documented path → the service that owns the operation.
+ * Profiles add their paths here as they land (DESIGN: "Profiles").
+ */
+export type RouteEntry = ProfileRoute | StandardRoute;
 
 /** Document 004 (drf): the `/api/v1/…` and `/api/v1/accounts/…` spellings of the same document. */
 const DRF_ROUTES: readonly RouteEntry[] = ['/api/v1', '/api/v1/accounts'].flatMap((base) => [
@@ -172,6 +190,22 @@ const AUTHORIZATION_ROUTES: readonly RouteEntry[] = [
   authorization('/validate/jwt/refresh', 'GET', 'token'),
 ];
 
+const standard = (path: string, method: 'GET' | 'POST'): StandardRoute => ({
+  path,
+  methods: [method],
+  upstream: 'token',
+  profile: 'standard',
+  auth: 'none',
+});
+
+/** The token service serves all four (its README: "Standard endpoints"). */
+const STANDARD_ROUTES: readonly RouteEntry[] = [
+  standard('/.well-known/openid-configuration', 'GET'),
+  standard('/.well-known/jwks.json', 'GET'),
+  standard('/oauth2/introspect', 'POST'),
+  standard('/oauth2/revoke', 'POST'),
+];
+
 export const ROUTES: readonly RouteEntry[] = [
   ...DRF_ROUTES,
   ...ENVELOPE_ROUTES,
@@ -179,6 +213,7 @@ export const ROUTES: readonly RouteEntry[] = [
   ...TELEGRAM_ROUTES,
   ...V2_ROUTES,
   ...AUTHORIZATION_ROUTES,
+  ...STANDARD_ROUTES,
 ];
 
 /**

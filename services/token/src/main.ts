@@ -22,7 +22,10 @@ import { registerAdminTelegramRoutes } from './profiles/admin-telegram/routes.js
 import { registerAuthorizationRoutes } from './profiles/authorization/routes.js';
 import { registerDrfRoutes } from './profiles/drf/routes.js';
 import { registerEnvelopeRoutes } from './profiles/envelope/routes.js';
+import { registerOAuthRoutes } from './profiles/oauth/routes.js';
 import { registerV2Routes } from './profiles/v2/routes.js';
+import { registerWellKnownRoutes } from './profiles/well-known/routes.js';
+import { createClientAuthenticator } from './oauth-clients/service.js';
 import { createNatsRevocationEvents } from './revocation/nats-events.js';
 import { createRedisRevocationStore } from './revocation/redis-store.js';
 import { createRevocationService } from './revocation/service.js';
@@ -137,6 +140,18 @@ runMain(() =>
           loggedOut: settings.ENVELOPE_LOGOUT_REDIRECT,
           failed: settings.ENVELOPE_LOGOUT_FAILED_REDIRECT,
         },
+      });
+
+      // Transport: the standard endpoints (DESIGN: "Beyond the documents")
+      const clients = createClientAuthenticator(settings.INTROSPECTION_CLIENTS);
+      if (clients.size === 0)
+        rt.log.info(
+          'INTROSPECTION_CLIENTS is empty: /oauth2/introspect and /oauth2/revoke refuse every caller',
+        );
+      await registerOAuthRoutes(rt.http, { introspection, clients });
+      await registerWellKnownRoutes(rt.http, {
+        issuer: rt.config.PUBLIC_BASE_URL,
+        publicJwks: () => keyRing.publicJwks(),
       });
     },
   }),

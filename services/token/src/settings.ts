@@ -9,6 +9,10 @@ const DAY_S = 24 * 60 * 60;
 /** A redirect target: a path on the front end, or an absolute http(s) URL. */
 const REDIRECT = /^(\/[^\s]*|https?:\/\/[^\s]+)$/;
 
+/** One `id:secret` of INTROSPECTION_CLIENTS (RFC 3986 §2.3 unreserved characters). */
+const CLIENT = '[A-Za-z0-9._~-]{1,64}:[A-Za-z0-9._~-]{16,256}';
+const CLIENT_LIST = new RegExp(`^${CLIENT}(,${CLIENT})*$`);
+
 export const TOKEN_SETTINGS = {
   ADMIN_ACCESS_TTL_S: {
     kind: 'int',
@@ -20,7 +24,7 @@ export const TOKEN_SETTINGS = {
   ADMIN_REFRESH_TTL_S: {
     kind: 'int',
     min: 5 * 60,
-    // A replaced HS256 key verifies for 31 days (keys/service.ts): no token may outlive that.
+    // keys/lifetimes.ts derives how long a replaced HS256 key keeps verifying from this maximum.
     max: 30 * DAY_S,
     default: 7 * DAY_S,
     doc: 'lifetime of an admin-telegram (document 000) refresh token in seconds; the document says 7 days',
@@ -55,7 +59,8 @@ export const TOKEN_SETTINGS = {
   V2_TOKEN_TTL_S: {
     kind: 'int',
     min: 60,
-    // A replaced RS256 key verifies for 7 days (keys/service.ts); a day of margin below that.
+    // The longest RS256 lifetime: keys/lifetimes.ts derives from this maximum how long a
+    // replaced RS256 key keeps verifying, so a v2 token never outlives the key that signed it.
     max: 6 * DAY_S,
     default: DAY_S,
     doc: 'lifetime of a v2 (document 003) access token in seconds; the document gives none, default 1 day',
@@ -76,7 +81,7 @@ export const TOKEN_SETTINGS = {
   AUTHZ_REFRESH_TTL_S: {
     kind: 'int',
     min: 5 * 60,
-    // A replaced HS256 key verifies for 31 days (keys/service.ts): no token may outlive that.
+    // keys/lifetimes.ts derives how long a replaced HS256 key keeps verifying from this maximum.
     max: 30 * DAY_S,
     // Document 002's example refresh token outlives its access token by 3 hours (exp 1739240994
     // against 1739230194): 1 h + 3 h.
@@ -89,5 +94,14 @@ export const TOKEN_SETTINGS = {
     max: 3600,
     default: 60,
     doc: 'how often the in-memory signing keys are re-read from Postgres (picks up `authctl keys rotate`)',
+  },
+  INTROSPECTION_CLIENTS: {
+    kind: 'string',
+    secret: true,
+    // `id:secret[,id:secret…]`. Both in RFC 3986's unreserved characters, so the form-encoding
+    // RFC 6749 §2.3.1 applies before HTTP Basic leaves them unchanged; secrets of at least 16.
+    pattern: CLIENT_LIST,
+    // No default: unset (or empty) means no caller is configured and both endpoints answer 401.
+    doc: 'internal callers of POST /oauth2/introspect and /oauth2/revoke (HTTP Basic): `id:secret[,id:secret…]`',
   },
 } as const satisfies ConfigSpec;

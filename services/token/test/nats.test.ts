@@ -1,7 +1,5 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import {
   eventSubject,
   IDENTITY_HEADERS,
@@ -17,46 +15,16 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { createPrismaKeyStore } from '../src/keys/prisma-store.js';
 import { createKeysService } from '../src/keys/service.js';
 import { silentLog } from './fixtures/fakes.js';
+import { eventually, startNodeProcess, TOKEN_DIR } from './fixtures/processes.js';
 
 /**
  * The real process (`node --import tsx src/main.ts`, as the supervisor starts it) against the
  * real Postgres, Redis and NATS: the token operations over NATS, the revoked event, and the
  * HTTP logout on its own listener.
  */
-const SERVICE_DIR = new URL('..', import.meta.url).pathname;
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
-async function startToken(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVICE_DIR,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`token did not start:\n${lines.join('\n')}`)), 20_000);
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        lines.push(line);
-        const m = /"url":"(http:[^"]+)".*"msg":"ready to serve"/.exec(line);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    }
-    void exited.then((code) => reject(new Error(`token exited (${code}):\n${lines.join('\n')}`)));
-  });
-  return {
-    url,
-    lines,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
+const startToken = (env: Record<string, string>) => startNodeProcess(TOKEN_DIR, env);
 
 t.test('the token service over real NATS', async (t) => {
   const db = await createTestDatabase();
@@ -266,7 +234,21 @@ t.test('the token service over real NATS', async (t) => {
       const prisma = createPrismaClient(db.url);
       t.teardown(() => prisma.$disconnect());
       const rotated = await createKeysService({ store: createPrismaKeyStore(prisma) }).rotate();
-      await new Promise((r) => setTimeout(r, 1500)); // SIGNING_KEYS_REFRESH_S=1
+      // SIGNING_KEYS_REFRESH_S=1: the ring reads the new key within a second and publishes it at
+      // once; it signs once every verifier can hold it (1 s + ACTIVATION_MARGIN_S).
+      await eventually(async () => (await client.call(tokenOps.jwks, {})).keys.length === 2, 10_000);
+      const meanwhile = await client.call(tokenOps.issueEnvelope, subject);
+      t.equal(
+        decodeProtectedHeader(meanwhile.token).kid,
+        decodeProtectedHeader(before.token).kid,
+        'published, not signing yet',
+      );
+      await eventually(
+        async () =>
+          decodeProtectedHeader((await client.call(tokenOps.issueEnvelope, subject)).token).kid ===
+          rotated.kid,
+        30_000,
+      );
       const after = await client.call(tokenOps.issueEnvelope, subject);
       t.equal(decodeProtectedHeader(after.token).kid, rotated.kid, 'new tokens are signed with the new key');
       t.not(decodeProtectedHeader(before.token).kid, rotated.kid);

@@ -48,7 +48,7 @@ t.test('token settings: values and refusals', async (t) => {
     [{ SIGNING_KEYS_REFRESH_S: '0' }, 'SIGNING_KEYS_REFRESH_S'],
     [{ ADMIN_ACCESS_TTL_S: '5' }, 'ADMIN_ACCESS_TTL_S'],
     [{ ADMIN_REFRESH_TTL_S: String(31 * 86400) }, 'ADMIN_REFRESH_TTL_S'],
-    // RS256 keys verify 7 days after rotation: a v2 token may not live that long.
+    // At most 6 days: the RS256 retire window derives from this maximum (keys/lifetimes.ts).
     [{ V2_TOKEN_TTL_S: String(7 * 86400) }, 'V2_TOKEN_TTL_S'],
     [{ V2_TOKEN_TTL_S: '59' }, 'V2_TOKEN_TTL_S'],
     [{ V2_ISSUER: 'has space' }, 'V2_ISSUER'],

@@ -2,10 +2,11 @@ import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Logger } from '@propusk/kit';
 import type { Clock } from '../shared/clock.js';
 import { publicJwk } from './jwks.js';
+import { ACTIVATION_MARGIN_S } from './lifetimes.js';
 import { HMAC_ALG, HMAC_KEY_BYTES, SIGNING_ALG, SIGNING_ALGS, type KeysService } from './service.js';
 import type { StoredKey } from './store.js';
 
-/** The active asymmetric (RS256) key, ready to sign. Its private part never leaves the ring. */
+/** The asymmetric (RS256) key that signs (see `signingKeyOf`). Its private part never leaves the ring. */
 export interface SigningKey {
   readonly kid: string;
   readonly alg: string;
@@ -48,7 +49,7 @@ export interface HmacKey {
 export interface KeyRing {
   signing(): SigningKey;
   verifying(kid: string): Promise<VerifyingKey | undefined>;
-  /** The active HS256 key. */
+  /** The HS256 key that signs (see `signingKeyOf`). */
   hmacSigning(): HmacKey;
   /** An HS256 key that verifies now. */
   hmacVerifying(kid: string): Promise<HmacKey | undefined>;
@@ -65,6 +66,11 @@ export interface KeyRingDeps {
   log: Logger;
   refreshMs: number;
   minReloadMs?: number;
+  /**
+   * How old a rotated-in key must be before this ring signs with it; default `refreshMs` plus
+   * ACTIVATION_MARGIN_S (see `signingKeyOf`). Every replica should use the same refreshMs.
+   */
+  activationDelayMs?: number;
   now?: Clock;
 }
 
@@ -109,7 +115,39 @@ function activeOf(stored: StoredKey[], alg: string): StoredKey {
   return active;
 }
 
-async function loadSnapshot(keys: KeysService, previous: Snapshot | undefined): Promise<Snapshot> {
+/** When a snapshot is loaded, and how old a rotated-in key must be before it signs. */
+interface LoadOptions {
+  nowMs: number;
+  activationDelayMs: number;
+}
+
+/**
+ * The key of `alg` to sign with. Publish before signing: a key that a rotation made active
+ * signs only once every verifier can hold it — each replica's ring reads it (and publishes it
+ * in the JWKS) within `refreshMs` of the rotation, and a gateway that fetched the JWKS just
+ * before re-fetches on the first unknown kid a few seconds later (ACTIVATION_MARGIN_S). Until
+ * then the key signing now goes on signing (it is retiring, so it verifies), else the newest
+ * retiring one; the active key signs at once when there is no other (first start).
+ */
+function signingKeyOf(
+  stored: StoredKey[],
+  alg: string,
+  signingNow: string | undefined,
+  at: LoadOptions,
+): StoredKey {
+  const active = activeOf(stored, alg);
+  if (at.nowMs - active.createdAt.getTime() >= at.activationDelayMs) return active;
+  const retiring = stored
+    .filter((k) => k.alg === alg && k.status === 'retiring')
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  return retiring.find((k) => k.kid === signingNow) ?? retiring[0] ?? active;
+}
+
+async function loadSnapshot(
+  keys: KeysService,
+  previous: Snapshot | undefined,
+  at: LoadOptions,
+): Promise<Snapshot> {
   const stored = await readKeys(keys);
   const verifying = new Map<string, VerifyingKey>();
   const hmac = new Map<string, HmacKey>();
@@ -124,24 +162,27 @@ async function loadSnapshot(keys: KeysService, previous: Snapshot | undefined): 
     const v = known ? { ...known, retireAfter: retireAfterMs(k) } : await toVerifying(k);
     if (v) verifying.set(k.kid, v);
   }
-  const active = activeOf(stored, SIGNING_ALG);
+  const chosen = signingKeyOf(stored, SIGNING_ALG, previous?.signing.kid, at);
   const signing =
-    previous?.signing.kid === active.kid
+    previous?.signing.kid === chosen.kid
       ? previous.signing
       : {
-          kid: active.kid,
-          alg: active.alg,
-          key: (await importJWK(active.privateJwk, active.alg)) as CryptoKey,
+          kid: chosen.kid,
+          alg: chosen.alg,
+          key: (await importJWK(chosen.privateJwk, chosen.alg)) as CryptoKey,
         };
-  const hmacSigning = hmac.get(activeOf(stored, HMAC_ALG).kid);
-  if (!hmacSigning) throw new Error('the active HS256 key is malformed');
+  const hmacSigning = hmac.get(signingKeyOf(stored, HMAC_ALG, previous?.hmacSigning.kid, at).kid);
+  if (!hmacSigning) throw new Error('the HS256 signing key is malformed');
   return { signing, verifying, hmacSigning, hmac };
 }
 
 export async function createKeyRing(deps: KeyRingDeps): Promise<KeyRing> {
   const now = deps.now ?? Date.now;
   const minReloadMs = deps.minReloadMs ?? 5000;
-  let snapshot = await loadSnapshot(deps.keys, undefined);
+  const activationDelayMs = deps.activationDelayMs ?? deps.refreshMs + ACTIVATION_MARGIN_S * 1000;
+  const load = (previous: Snapshot | undefined) =>
+    loadSnapshot(deps.keys, previous, { nowMs: now(), activationDelayMs });
+  let snapshot = await load(undefined);
   let loadedAt = now();
   let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -150,7 +191,7 @@ export async function createKeyRing(deps: KeyRingDeps): Promise<KeyRing> {
     // Single flight: concurrent callers share one read of the store.
     inFlight ??= (async () => {
       try {
-        snapshot = await loadSnapshot(deps.keys, snapshot);
+        snapshot = await load(snapshot);
         loadedAt = now();
       } finally {
         inFlight = undefined;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { LONGEST_HS256_TOKEN_S, LONGEST_RS256_TOKEN_S, retireWindowMs } from './lifetimes.js';
 import type { KeyStore, NewKey, StoredKey } from './store.js';
 
 /**
@@ -15,14 +16,16 @@ export const SIGNING_ALG: SigningAlg = 'RS256';
 /** The HMAC algorithm (RFC 7518 §3.2). */
 export const HMAC_ALG: SigningAlg = 'HS256';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** The longest lifetime of an RS256-signed token, with margin (DESIGN: 2 h envelope; v2). */
-export const LONGEST_TOKEN_LIFETIME_MS = 7 * DAY_MS;
 /**
- * The longest lifetime of an HS256-signed token: admin-telegram refresh tokens live 7 days by
- * default and at most 30 (ADMIN_REFRESH_TTL_S); a day of margin on top.
+ * How long a replaced RS256 key keeps verifying: the longest RS256-signed lifetime (envelope
+ * 2 h, v2 V2_TOKEN_TTL_S at its maximum) plus the signing lag and a margin (lifetimes.ts).
  */
-export const LONGEST_HMAC_TOKEN_LIFETIME_MS = 31 * DAY_MS;
+export const LONGEST_TOKEN_LIFETIME_MS = retireWindowMs(LONGEST_RS256_TOKEN_S);
+/**
+ * The same for HS256: admin-telegram and authorization pairs, refresh tokens at their maximum
+ * (ADMIN_REFRESH_TTL_S, AUTHZ_REFRESH_TTL_S).
+ */
+export const LONGEST_HMAC_TOKEN_LIFETIME_MS = retireWindowMs(LONGEST_HS256_TOKEN_S);
 
 /** How long a replaced key keeps verifying, per algorithm. */
 export const RETIRE_AFTER_MS: Readonly<Record<SigningAlg, number>> = {

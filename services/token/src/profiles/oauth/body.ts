@@ -1,0 +1,19 @@
+import { OAUTH_REPLIES, type OAuthReply } from './replies.js';
+
+export type TokenParams = { ok: true; token: string } | { ok: false; reply: OAuthReply };
+
+/**
+ * The form of RFC 7662 §2.1 and RFC 7009 §2.1: `token` (REQUIRED) and `token_type_hint`
+ * (OPTIONAL). The hint is accepted and not needed: every token's kind shows in its shape
+ * (introspection/token-kind.ts), so a wrong hint changes nothing (RFC 7009 §2.1 lets the
+ * server extend its search; RFC 7662 §2.1 lets it ignore the hint). Other parameters are
+ * ignored; any parameter given twice is refused (RFC 6749 §3.2).
+ */
+export function tokenParams(body: unknown): TokenParams {
+  if (typeof body !== 'object' || body === null) return { ok: false, reply: OAUTH_REPLIES.missingToken };
+  const params = body as Record<string, unknown>;
+  if (Object.values(params).some(Array.isArray)) return { ok: false, reply: OAUTH_REPLIES.repeated };
+  const token = params.token;
+  if (typeof token !== 'string' || token === '') return { ok: false, reply: OAUTH_REPLIES.missingToken };
+  return { ok: true, token };
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IntrospectionService } from '../../introspection/service.js';
+import type { ClientAuthenticator } from '../../oauth-clients/service.js';
+import { addFormParser } from '../form.js';
+import { tokenParams } from './body.js';
+import { oauthErrorHandler } from './errors.js';
+import { INVALID_CLIENT, NO_STORE, sendOAuthError } from './replies.js';
+
+export const INTROSPECTION_PATH = '/oauth2/introspect';
+export const REVOCATION_PATH = '/oauth2/revoke';
+
+export interface OAuthRoutesDeps {
+  introspection: IntrospectionService;
+  clients: ClientAuthenticator;
+}
+
+/**
+ * RFC 7662 introspection and RFC 7009 revocation for internal callers. The gateway proxies
+ * both without a token check: the caller authenticates here, with HTTP Basic client
+ * credentials (INTROSPECTION_CLIENTS), before its body is even read.
+ */
+async function oauthRoutes(scope: FastifyInstance, deps: OAuthRoutesDeps): Promise<void> {
+  // Both RFCs send `application/x-www-form-urlencoded` (RFC 7662 §2.1, RFC 7009 §2.1) only.
+  scope.removeAllContentTypeParsers();
+  addFormParser(scope);
+  scope.setErrorHandler(oauthErrorHandler());
+  const clientOf = new WeakMap<FastifyRequest, string>();
+
+  // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization" (token
+  // scanning); RFC 7009 §2.1: the server "first validates the client credentials".
+  scope.addHook('onRequest', async (req, reply) => {
+    const client = deps.clients.authenticate(req.headers.authorization);
+    if (client === undefined) return sendOAuthError(reply, INVALID_CLIENT);
+    clientOf.set(req, client);
+  });
+
+  /** RFC 7662 §2.2: `active` and the token's members; an inactive token answers `active` alone. */
+  scope.post(INTROSPECTION_PATH, async (req, reply) => {
+    const params = tokenParams(req.body);
+    if (!params.ok) return sendOAuthError(reply, params.reply);
+    const result = await deps.introspection.introspect(params.token);
+    return reply.code(200).headers(NO_STORE).send(result);
+  });
+
+  /**
+   * RFC 7009 §2.2: 200 whether the token was revoked now, unknown, invalid or revoked before
+   * ("invalid tokens do not cause an error response"); the body is empty. Every configured
+   * caller is trusted to revoke any token: tokens are not issued to OAuth clients here, so
+   * §2.1's "issued to the client" check has nothing to compare.
+   */
+  scope.post(REVOCATION_PATH, async (req, reply) => {
+    const params = tokenParams(req.body);
+    if (!params.ok) return sendOAuthError(reply, params.reply);
+    const { revoked } = await deps.introspection.revoke(params.token);
+    // Which caller revoked, for the audit trail; never the token.
+    req.log.info({ client: clientOf.get(req), revoked }, 'token revocation');
+    return reply.code(200).headers(NO_STORE).send();
+  });
+}
+
+export async function registerOAuthRoutes(app: FastifyInstance, deps: OAuthRoutesDeps): Promise<void> {
+  await app.register(async (scope) => oauthRoutes(scope, deps));
+}
