@@ -3,7 +3,7 @@
 import t from 'tap';
 import { normaliseEmail, normaliseRussianMobile } from '../src/accounts/contacts.js';
 
-t.test('Russian mobile numbers in every spelling DESIGN lists become +79XXXXXXXXX', async (t) => {
+t.test('Russian mobile numbers in every spelling DESIGN lists become E.164 (+79…)', async (t) => {
   for (const spelling of [
     '+79001234567',
     '+7 900 123-45-67',

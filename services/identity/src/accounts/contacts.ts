@@ -28,7 +28,7 @@ export function normaliseEmail(input: string): string | undefined {
 const PHONE_CHARACTERS = /^\+?[\d\s().-]{10,24}$/;
 
 /**
- * A Russian mobile number in E.164 (`+79XXXXXXXXX`), or undefined when the text is not one
+ * A Russian mobile number in E.164 (e.g. `+79161234567`), or undefined when the text is not one
  * (DESIGN, 003: `8 9XX…`, `7 9XX…` and `+7 9XX…` are accepted). libphonenumber-js's full
  * metadata tells mobile ranges from landlines and from Kazakhstan's numbers, which share +7.
  * Only the number itself is taken: libphonenumber-js would also find one inside other text.

@@ -11,7 +11,7 @@ export type LoginKind = 'email' | 'phone';
 
 export interface Login {
   kind: LoginKind;
-  /** The normalised login: lower-cased e-mail, or `+79XXXXXXXXX`. */
+  /** The normalised login: lower-cased e-mail, or e.g. `+79161234567`. */
   value: string;
 }
 
