@@ -1,8 +1,8 @@
-import { compactVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { tokenId } from '@propusk/contracts';
 import type { SessionIndex } from '../account-sessions/service.js';
 import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
-import { checkJwsHeader, COMPACT_JWS, JWT_TYP } from '../shared/jws.js';
+import { JWT_TYP, verifyRingSignature } from '../shared/jws.js';
 import type { Role, TokenSubject } from '../shared/subject.js';
 import { checkClaims, ENVELOPE_TTL_S, type EnvelopeClaims } from './claims.js';
 import type { EnvelopeRefusal } from './errors.js';
@@ -56,24 +56,10 @@ export function createEnvelopeService(deps: EnvelopeDeps): EnvelopeService {
       return { token, claims };
     },
     async verify(token) {
-      if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
-      const checked = checkJwsHeader(token);
-      if (!checked.ok) return checked;
-      const { header } = checked;
-      const key = await deps.keys.verifying(header.kid);
-      if (!key) return { ok: false, reason: 'unknown_kid' };
-      // RFC 8725 §3.1 / §2.1: the algorithm is the key's own, never the token's choice. This
-      // refuses `none` in any casing and HS256 "signed" with our public key as the secret.
-      if (header.alg !== key.alg) return { ok: false, reason: 'alg_mismatch' };
-      if (header.typ !== JWT_TYP) return { ok: false, reason: 'wrong_typ' };
-      let payload: Uint8Array;
-      try {
-        ({ payload } = await compactVerify(token, key.key, { algorithms: [key.alg] }));
-      } catch {
-        return { ok: false, reason: 'bad_signature' };
-      }
-      const verdict = checkClaims(payload, deps.issuer, epochSeconds(now));
-      return verdict.ok ? { ok: true, claims: verdict.claims, kid: key.kid } : verdict;
+      const signed = await verifyRingSignature(token, deps.keys, JWT_TYP);
+      if (!signed.ok) return signed;
+      const verdict = checkClaims(signed.payload, deps.issuer, epochSeconds(now));
+      return verdict.ok ? { ok: true, claims: verdict.claims, kid: signed.kid } : verdict;
     },
   };
 }

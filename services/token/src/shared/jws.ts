@@ -1,3 +1,6 @@
+import { compactVerify } from 'jose';
+import type { VerifyingKey } from '../keys/ring.js';
+
 /**
  * The protected header of our JWTs, checked before any key is looked up (both JWT profiles).
  *
@@ -70,4 +73,40 @@ export function hasExactly(claims: Record<string, unknown>, names: readonly stri
 /** RFC 7519 §2 NumericDate, as we issue it: whole positive seconds. */
 export function isNumericDate(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+}
+
+/** Keys of the asymmetric key ring that verify one token (documents 001 and 003 share them). */
+export interface RingVerifyingKeys {
+  verifying(kid: string): Promise<VerifyingKey | undefined>;
+}
+
+export type SignatureRefusal = HeaderRefusal | 'alg_mismatch' | 'bad_signature';
+export type SignatureVerdict =
+  { ok: true; payload: Uint8Array; kid: string } | { ok: false; reason: SignatureRefusal };
+
+/**
+ * Header and signature of a ring-signed JWS, before its claims: the header carries only what
+ * we allow, `kid` names a key of the ring, `typ` is the kind's own (RFC 8725 §3.11, RFC 9068 §4),
+ * and the algorithm is the key's, never the token's choice (RFC 8725 §2.1: refuses `none` in
+ * any casing and HS256 "signed" with our public key as the secret).
+ */
+export async function verifyRingSignature(
+  token: string,
+  keys: RingVerifyingKeys,
+  typ: string,
+): Promise<SignatureVerdict> {
+  if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
+  const checked = checkJwsHeader(token);
+  if (!checked.ok) return checked;
+  const { header } = checked;
+  const key = await keys.verifying(header.kid);
+  if (!key) return { ok: false, reason: 'unknown_kid' };
+  if (header.alg !== key.alg) return { ok: false, reason: 'alg_mismatch' };
+  if (header.typ !== typ) return { ok: false, reason: 'wrong_typ' };
+  try {
+    const { payload } = await compactVerify(token, key.key, { algorithms: [key.alg] });
+    return { ok: true, payload, kid: key.kid };
+  } catch {
+    return { ok: false, reason: 'bad_signature' };
+  }
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { compactVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { tokenId } from '@propusk/contracts';
 import type { SessionIndex } from '../account-sessions/service.js';
 import type { RevocationService } from '../revocation/service.js';
 import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
-import { checkJwsHeader, COMPACT_JWS } from '../shared/jws.js';
+import { verifyRingSignature } from '../shared/jws.js';
 import type { TokenSubject } from '../shared/subject.js';
 import { checkClaims, V2_AUDIENCE, V2_TYP, type V2Claims } from './claims.js';
 import type { V2Refusal } from './errors.js';
@@ -42,25 +42,12 @@ export function createV2Service(deps: V2Deps): V2Service {
   const newUuid = deps.newUuid ?? randomUUID;
 
   async function verify(token: string): Promise<V2Verdict> {
-    if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
-    const checked = checkJwsHeader(token);
-    if (!checked.ok) return checked;
-    const { header } = checked;
-    // Asymmetric keys only: an HS256 kid is unknown here.
-    const key = await deps.keys.verifying(header.kid);
-    if (!key) return { ok: false, reason: 'unknown_kid' };
-    // RFC 8725 §2.1: the key's algorithm, never the token's (refuses none and HS256-with-our-public-key).
-    if (header.alg !== key.alg) return { ok: false, reason: 'alg_mismatch' };
-    // RFC 9068 §4: the resource server MUST check the type; a document 001 token says JWT.
-    if (header.typ !== V2_TYP) return { ok: false, reason: 'wrong_typ' };
-    let payload: Uint8Array;
-    try {
-      ({ payload } = await compactVerify(token, key.key, { algorithms: [key.alg] }));
-    } catch {
-      return { ok: false, reason: 'bad_signature' };
-    }
-    const verdict = checkClaims(payload, deps.issuer, epochSeconds(now));
-    return verdict.ok ? { ok: true, claims: verdict.claims, kid: key.kid } : verdict;
+    // RFC 9068 §4: the type is checked; a document 001 token says JWT. Asymmetric keys only:
+    // an HS256 kid is unknown here.
+    const signed = await verifyRingSignature(token, deps.keys, V2_TYP);
+    if (!signed.ok) return signed;
+    const verdict = checkClaims(signed.payload, deps.issuer, epochSeconds(now));
+    return verdict.ok ? { ok: true, claims: verdict.claims, kid: signed.kid } : verdict;
   }
 
   return {
