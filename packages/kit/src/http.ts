@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from './logger.js';
 import { httpMetrics, registry } from './metrics.js';
 import { withTimeout } from './nats.js';
+import { withRequestId } from './request-context.js';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -67,8 +68,11 @@ export function createHttpServer({ log, readiness, bodyLimit = 16 * 1024 }: Http
     forceCloseConnections: 'idle',
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback style on purpose: `done` runs inside the scope, so every later hook and the handler
+  // (and the RPC calls they make) carry this request's id (see request-context.ts).
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    withRequestId(req.id, done);
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

@@ -9,3 +9,4 @@ export * from './metrics.js';
 export * from './service.js';
 export * from './jetstream.js';
 export * from './counters.js';
+export * from './request-context.js';

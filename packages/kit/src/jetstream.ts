@@ -22,6 +22,10 @@ import {
   validate,
   type Namespace,
 } from '@propusk/contracts';
+import { currentRequestId } from './request-context.js';
+
+/** contracts' Notification.requestId is at most this long. */
+const REQUEST_ID_MAX = 128;
 
 /** How long the stream remembers message ids for deduplication (JetStream's `duplicate_window`). */
 export const NOTIFY_DEDUP_WINDOW_MS = 10 * 60_000;
@@ -91,7 +95,13 @@ export function createNotificationPublisher(
   let ensured: Promise<void> | undefined;
   return {
     async publish(input) {
-      const message: Notification = { ...input, id: input.id ?? randomUUID(), queuedAt: Date.now() };
+      const requestId = input.requestId ?? currentRequestId()?.slice(0, REQUEST_ID_MAX);
+      const message: Notification = {
+        ...input,
+        ...(requestId ? { requestId } : {}),
+        id: input.id ?? randomUUID(),
+        queuedAt: Date.now(),
+      };
       if (!validate(Notification, message)) throw new PropuskError('invalid_request', 'bad notification');
       const h = headers();
       if (message.requestId) h.set(HEADERS.requestId, message.requestId);

@@ -25,6 +25,7 @@ import {
 import type { NatsConnection } from './nats.js';
 import type { Logger } from './logger.js';
 import { rpcMetrics } from './metrics.js';
+import { currentRequestId, withRequestId } from './request-context.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -82,7 +83,9 @@ export function createRpcServer(nc: NatsConnection, ns: Namespace, log: Logger):
           issues: issues(contract.request, body),
         });
       }
-      const data = await handler(body as RpcRequest<C>, { requestId, log: reqLog });
+      const data = await withRequestId(requestId, () =>
+        handler(body as RpcRequest<C>, { requestId, log: reqLog }),
+      );
       reply = { ok: true, data };
     } catch (err) {
       if (err instanceof PropuskError) {
@@ -92,7 +95,11 @@ export function createRpcServer(nc: NatsConnection, ns: Namespace, log: Logger):
         reply = { ok: false, error: new PropuskError('internal').toWire() };
       }
     }
-    stop({ outcome: reply.ok ? 'ok' : reply.error.code });
+    const outcome = reply.ok ? 'ok' : reply.error.code;
+    const seconds = stop({ outcome });
+    // One line per answered request, like kit's HTTP request line, so a request id can be
+    // followed across hops; readiness pings are left out as HTTP probes are.
+    if (contract.op !== 'ping') reqLog.info({ outcome, ms: Math.round(seconds * 1000) }, 'rpc');
     if (msg.reply) msg.respond(encodeReply(reply));
   }
 
@@ -158,7 +165,7 @@ export function createRpcClient(
         });
       }
       const h = natsHeaders();
-      h.set(HEADERS.requestId, opts.requestId ?? randomUUID());
+      h.set(HEADERS.requestId, opts.requestId ?? currentRequestId() ?? randomUUID());
       const stop = rpcMetrics.clientDuration.startTimer({ op: what });
       let msg: Msg;
       try {

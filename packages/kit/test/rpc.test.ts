@@ -2,7 +2,14 @@ import t from 'tap';
 import { Writable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { defineRpc, namespace, PropuskError } from '@propusk/contracts';
-import { connectNats, createLogger, createRpcClient, createRpcServer } from '../src/index.js';
+import {
+  connectNats,
+  createLogger,
+  createRpcClient,
+  createRpcServer,
+  currentRequestId,
+  withRequestId,
+} from '../src/index.js';
 
 const log = createLogger({
   service: 'test',
@@ -21,6 +28,8 @@ const lies = defineRpc('identity', 'lies', Type.Object({}), Type.Object({ n: Typ
 const crashes = defineRpc('identity', 'crashes', Type.Object({}), Type.Object({}));
 const slow = defineRpc('identity', 'slow', Type.Object({}), Type.Object({}));
 const nobody = defineRpc('token', 'nobody', Type.Object({}), Type.Object({}));
+/** A handler that calls on: its own call must carry the id of the request it serves. */
+const relay = defineRpc('identity', 'relay', Type.Object({}), Type.Object({ seen: Type.String() }));
 
 t.test('request/reply over real NATS', async (t) => {
   const server = await connectNats('nats://127.0.0.1:4222', 'server', log);
@@ -39,8 +48,27 @@ t.test('request/reply over real NATS', async (t) => {
     throw new TypeError('secret internals');
   });
   rpc.handle(slow, () => new Promise((r) => setTimeout(() => r({}), 400)));
+  const onward = createRpcClient(server.nc, ns, { timeoutMs: 2000 });
+  rpc.handle(relay, async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    const { requestId } = await onward.call(echo, { text: 'on' });
+    return { seen: requestId };
+  });
   await server.nc.flush();
   const client = createRpcClient(clientConn.nc, ns, { timeoutMs: 2000 });
+
+  t.test('a call made while serving a request carries that request id, with no one passing it', async (t) => {
+    t.same(await client.call(relay, {}, { requestId: 'req-relay-0001' }), { seen: 'req-relay-0001' });
+    const inScope = await withRequestId('req-scope-0002', () => client.call(echo, { text: 'x' }));
+    t.equal(inScope.requestId, 'req-scope-0002', 'an HTTP request scope is carried the same way');
+    const explicit = await withRequestId('req-scope-0003', () =>
+      client.call(echo, { text: 'x' }, { requestId: 'req-explicit-4' }),
+    );
+    t.equal(explicit.requestId, 'req-explicit-4', 'an explicit id wins');
+    t.equal(currentRequestId(), undefined, 'no scope leaks out');
+    const outside = await client.call(echo, { text: 'x' });
+    t.match(outside.requestId, /^[0-9a-f-]{36}$/, 'outside any request: a fresh id');
+  });
 
   t.test('answers and carries the request id', async (t) => {
     const r = await client.call(echo, { text: 'hi' }, { requestId: 'req-abcdef12' });
