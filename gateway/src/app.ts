@@ -12,6 +12,9 @@ import { createKeySet } from './auth/jwks.js';
 import { createRevocationList } from './auth/revocation.js';
 import { adminTelegramStrategy, drfStrategy, envelopeStrategy, v2Strategy } from './auth/strategies.js';
 import { registerNotFound } from './not-found.js';
+import { registerDocs } from './docs/routes.js';
+import { createRateLimiter } from './rate-limit/limiter.js';
+import { registerRateLimit } from './rate-limit/hook.js';
 
 /** Bound of the verified-token cache (entries are small: ids, names, roles). */
 const VERIFIED_CACHE_MAX = 50_000;
@@ -70,13 +73,25 @@ export async function setupGateway(rt: Runtime, env: NodeJS.ProcessEnv = process
   const config = loadConfig(GATEWAY_SETTINGS, env);
   const upstreams = Object.fromEntries(SERVICE_NAMES.map((s) => [s, config[UPSTREAM_VARS[s]]])) as Record<
     ServiceName,
-    string
+    readonly string[]
   >;
   addServiceChecks(rt);
   const auth = createAuth(rt, {
     envelope: config.ENVELOPE_ISSUER,
     v2: config.V2_ISSUER ?? rt.config.PUBLIC_BASE_URL,
   });
+  // Root-level onRequest: runs before each route's token check, for every routed request.
+  registerRateLimit(rt.http, {
+    limiter: createRateLimiter(rt.redis!, {
+      perIp: config.RATE_LIMIT_PER_IP,
+      credentialsPerIp: config.RATE_LIMIT_CREDENTIALS_PER_IP,
+      windowS: config.RATE_LIMIT_WINDOW_S,
+    }),
+    routes: ROUTES,
+    log: rt.log,
+  });
   await registerProxies(rt.http, ROUTES, { upstreams, auth });
+  // Gateway-local, never proxied: the OpenAPI document of ROUTES and its page, built once here.
+  registerDocs(rt.http, { publicBaseUrl: rt.config.PUBLIC_BASE_URL, routes: ROUTES });
   registerNotFound(rt.http);
 }

@@ -1,11 +1,14 @@
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
 import { IDENTITY_HEADER_NAMES, type ServiceName } from '@propusk/contracts';
+import type { Logger } from '@propusk/kit';
 import type { Authenticator, AuthOutcome } from './auth/authenticator.js';
 import { identityHeaders } from './auth/identity.js';
 import { tokenChecks } from './auth/metrics.js';
 import { failureAnswer, type GatewayFailure } from './profiles/answers.js';
 import type { RouteEntry } from './routes/table.js';
+import { createUpstreamBalancer } from './upstreams.js';
 
 /** Headers only the gateway may set (see contracts): a client's copies are dropped before proxying. */
 export const IDENTITY_HEADERS = IDENTITY_HEADER_NAMES;
@@ -15,6 +18,29 @@ const CLIENT_FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
 
 /** Auth payloads are small (kit's bodyLimit); a larger body is refused with 413. */
 export const PROXY_BODY_LIMIT = 16 * 1024;
+
+/** How long a service may take to answer (headers, then between body chunks) before a 504. */
+const UPSTREAM_TIMEOUT_MS = 30_000;
+
+/**
+ * Hop-by-hop fields (RFC 9110 §7.6.1) of a service's answer concern the gateway's connection to
+ * it (a closing replica's `Connection: close`), not the client's: never passed on.
+ */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+];
+
+export function withoutHopByHop<H extends Record<string, unknown>>(headers: H): H {
+  const out: Record<string, unknown> = { ...headers };
+  for (const h of HOP_BY_HOP) delete out[h];
+  return out as H;
+}
 
 export function withoutIdentityHeaders(
   headers: FastifyRequest['headers'],
@@ -108,7 +134,8 @@ function upstreamFailure(err: Error & { statusCode?: number }): GatewayFailure {
 const LOG_LEVEL = { missing: 'debug', invalid: 'info', unavailable: 'warn' } as const;
 
 export interface ProxyDeps {
-  upstreams: Readonly<Record<ServiceName, string>>;
+  /** Each service's base URL, or one per replica (upstreams.ts spreads the load over them). */
+  upstreams: Readonly<Record<ServiceName, string | readonly string[]>>;
   auth: Authenticator;
   bodyLimit?: number;
 }
@@ -138,18 +165,25 @@ export async function registerProxies(
     }
   }
   const verifiedOf = new WeakMap<FastifyRequest, Verified>();
+  const balancer = createUpstreamBalancer({ upstreams, log: app.log as unknown as Logger });
 
   await app.register(async (scope) => {
-    // reply-from's own "response received" line would repeat kit's request line.
+    scope.addHook('onClose', () => balancer.close());
     await scope.register(replyFrom, {
-      http: { requestOptions: { timeout: 30_000 } },
+      // reply-from takes any object with a Dispatcher's `request`: the balancer picks the replica.
+      undici: balancer as unknown as { request: Dispatcher['request'] },
+      // Never re-sent by reply-from (its default re-sends a GET answered 503, or reset): a
+      // request the service may have received is not sent twice; the balancer retries only
+      // what reached no service.
+      retryMethods: [],
+      // reply-from's own "response received" line would repeat kit's request line.
       disableRequestLogging: true,
     });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
 
     for (const route of routes) {
-      const base = upstreams[route.upstream];
+      const origin = balancer.originOf(route.upstream);
       scope.route({
         method: [...route.methods],
         url: route.path,
@@ -189,12 +223,14 @@ export async function registerProxies(
           const body = req.body;
           const withBody = Buffer.isBuffer(body) && req.method !== 'GET' && req.method !== 'HEAD';
           const { path, query } = upstreamTarget(req.url);
-          return reply.from(`${base}${path}`, {
+          return reply.from(`${origin}${path}`, {
             queryString: () => query,
+            timeout: UPSTREAM_TIMEOUT_MS,
             ...(withBody
               ? { body, contentType: req.headers['content-type'] ?? 'application/octet-stream' }
               : {}),
             rewriteRequestHeaders: (_r, headers) => forwardHeaders(headers, req, verified),
+            rewriteHeaders: (headers) => withoutHopByHop(headers),
             onError: (r, { error }) => {
               req.log.warn({ ...upstreamErrorFields(error), upstream: route.upstream }, 'upstream failed');
               sendFailure(r as FastifyReply, route, upstreamFailure(error));

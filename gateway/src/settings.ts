@@ -1,13 +1,17 @@
 import type { ConfigSpec, Env } from '@propusk/kit';
 import type { ServiceName } from '@propusk/contracts';
 
-/** Where the gateway finds each service's HTTP listener (a Kubernetes Service in production). */
+/**
+ * Where the gateway finds each service's HTTP listener: one base URL, or one per replica
+ * separated by commas (requests go round-robin; upstreams.ts). In Kubernetes one Service URL
+ * per service is the usual value: the Service spreads the load over the pods.
+ */
 function upstream(service: ServiceName, portVar: string, defaultPort: number) {
   return {
-    kind: 'url',
+    kind: 'url-list',
     protocols: ['http', 'https'],
     default: (env: Env) => `http://127.0.0.1:${env[portVar] || defaultPort}`,
-    doc: `${service} service base URL`,
+    doc: `${service} service base URL, or a comma-separated list with one per replica`,
   } as const;
 }
 
@@ -29,6 +33,28 @@ export const GATEWAY_SETTINGS = {
     kind: 'string',
     pattern: /^[\x21-\x7e]{1,256}$/,
     doc: 'the `iss` claim of v2 (document 003) JWTs; default PUBLIC_BASE_URL',
+  },
+  // Per-IP request budgets (rate-limit/): every routed request, and the credential routes.
+  RATE_LIMIT_PER_IP: {
+    kind: 'int',
+    min: 1,
+    max: 10_000_000,
+    default: 600,
+    doc: 'requests one client IP (IPv6: per /64) may send to routed paths in one window; then 429',
+  },
+  RATE_LIMIT_CREDENTIALS_PER_IP: {
+    kind: 'int',
+    min: 1,
+    max: 10_000_000,
+    default: 30,
+    doc: 'requests one client IP may send in one window to logins, registrations, code requests and submissions, refreshes',
+  },
+  RATE_LIMIT_WINDOW_S: {
+    kind: 'int',
+    min: 1,
+    max: 3600,
+    default: 60,
+    doc: 'length in seconds of the rate-limit window, from the first request counted in it',
   },
 } as const satisfies ConfigSpec;
 

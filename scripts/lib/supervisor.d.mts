@@ -24,6 +24,7 @@ export declare function spawnProcess(
   env: Record<string, string | undefined>,
   onLine: (name: string, line: string) => void,
 ): ProcessHandle;
+export declare function waitReady(handle: ProcessHandle, url: string, deadline: number): Promise<void>;
 export declare function startSuite(opts: {
   env?: Record<string, string | undefined>;
   onLine?: (name: string, line: string) => void;

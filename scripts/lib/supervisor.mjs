@@ -40,7 +40,8 @@ export function spawnProcess(proc, env, onLine) {
   return { proc, child, tail, exited };
 }
 
-async function waitReady(handle, url, deadline) {
+/** Resolves once `url` (a /readyz) answers 200; rejects when the process exits or the deadline passes. */
+export async function waitReady(handle, url, deadline) {
   let exitedEarly = null;
   handle.exited.then((r) => (exitedEarly = r));
   while (Date.now() < deadline) {

@@ -26,13 +26,16 @@ function authctl(databaseUrl: string, ...args: string[]) {
   return r.stdout;
 }
 
+const REUSE_GRACE_MS = 300;
+
 const codeIn = (text: string) => /\b(\d{6})\b/.exec(text)?.[1];
 
 const claimsOf = (token: string) => decodePart(token, 1);
 const headerOf = (token: string) => decodePart(token, 0);
 
 t.test('document 000 through the gateway and the Telegram bot', async (t) => {
-  const suite = await bootSuite();
+  // A short reuse grace, so the test can outwait it (concurrent refreshes: attacks/brute-force.test.ts).
+  const suite = await bootSuite({ env: { REFRESH_REUSE_GRACE_MS: String(REUSE_GRACE_MS) } });
   t.teardown(() => suite.stop());
   const { url } = suite;
   const telegram = suite.standIns.telegram;
@@ -121,6 +124,8 @@ t.test('document 000 through the gateway and the Telegram bot', async (t) => {
     t.not(second.refresh_token, first.refresh_token, 'a new refresh token');
     t.equal(claimsOf(second.access_token).chat_id, chatId);
 
+    // Past REFRESH_REUSE_GRACE_MS a second use is a reuse, not a race of one client.
+    await new Promise((r) => setTimeout(r, REUSE_GRACE_MS + 100));
     const reuse = await post(url, AUTH_PATH, { json: { refresh_token: first.refresh_token } });
     t.equal(reuse.status, 401, 'the old refresh token fails');
     t.type((reuse.body as { message?: unknown }).message, 'string');

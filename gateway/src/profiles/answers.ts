@@ -14,6 +14,7 @@ export type GatewayFailure =
   | 'bad_request'
   | 'payload_too_large'
   | 'not_found'
+  | 'too_many_requests'
   | 'unavailable'
   | 'timeout'
   | 'internal';
@@ -30,6 +31,7 @@ const STATUS: Readonly<Record<GatewayFailure, number>> = {
   bad_request: 400,
   payload_too_large: 413,
   not_found: 404,
+  too_many_requests: 429,
   unavailable: 503,
   timeout: 504,
   internal: 500,
@@ -42,6 +44,7 @@ const DRF_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   bad_request: 'Некорректный запрос.',
   payload_too_large: 'Слишком большой запрос.',
   not_found: 'Не найдено.',
+  too_many_requests: 'Слишком много запросов. Повторите попытку позже.',
   unavailable: 'Сервис временно недоступен, попробуйте позже.',
   timeout: 'Сервис не ответил вовремя, попробуйте позже.',
   internal: 'Внутренняя ошибка сервера.',
@@ -59,6 +62,7 @@ const ENVELOPE_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   bad_request: 'bad request',
   payload_too_large: 'request body too large',
   not_found: 'not found',
+  too_many_requests: 'too many attempts',
   unavailable: 'service unavailable',
   timeout: 'service timeout',
   internal: 'internal error',
@@ -70,6 +74,7 @@ export const ENVELOPE_FALLBACK_CODES: Readonly<Record<GatewayFailure, number>> =
   bad_request: 3004,
   payload_too_large: 3005,
   not_found: 3008,
+  too_many_requests: 3009,
   unavailable: 3006,
   timeout: 3006,
   internal: 3007,
@@ -85,6 +90,7 @@ const ADMIN_TELEGRAM_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   bad_request: 'the request is malformed',
   payload_too_large: 'the request body is too large',
   not_found: 'not found',
+  too_many_requests: 'too many requests; wait as Retry-After says, then retry',
   unavailable: 'a service is temporarily unavailable; retry later',
   timeout: 'a service did not answer in time; retry later',
   internal: 'internal error',
@@ -102,6 +108,7 @@ const V2_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   bad_request: 'Некорректный запрос',
   payload_too_large: 'Слишком большой запрос',
   not_found: 'Не найдено',
+  too_many_requests: 'Слишком много запросов, повторите попытку позже',
   unavailable: 'Сервис временно недоступен, повторите попытку позже',
   timeout: 'Сервис не ответил вовремя, повторите попытку позже',
   internal: 'Внутренняя ошибка сервера',
@@ -117,6 +124,7 @@ const AUTHORIZATION_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   bad_request: 'The request is malformed',
   payload_too_large: 'The request body is too large',
   not_found: 'Not found',
+  too_many_requests: 'Too many requests, retry later',
   unavailable: 'Service temporarily unavailable, retry later',
   timeout: 'Service did not answer in time, retry later',
   internal: 'Internal server error',
@@ -133,6 +141,8 @@ const STANDARD_ERRORS: Readonly<Record<GatewayFailure, { error: string; descript
   bad_request: { error: 'invalid_request', description: 'the request is malformed' },
   payload_too_large: { error: 'invalid_request', description: 'the request body is too large' },
   not_found: { error: 'not_found', description: 'not found' },
+  // RFC 6749 §4.1.2.1: "temporarily unable to handle the request due to a temporary overloading".
+  too_many_requests: { error: 'temporarily_unavailable', description: 'too many requests; retry later' },
   unavailable: { error: 'temporarily_unavailable', description: 'service unavailable; retry later' },
   timeout: { error: 'temporarily_unavailable', description: 'service did not answer in time; retry later' },
   internal: { error: 'server_error', description: 'internal error' },
@@ -157,7 +167,16 @@ function challenge(failure: GatewayFailure): Record<string, string> {
 
 export interface AnswerOptions {
   /** The route's documented error code (envelope: 3001 login, 3002 logout). */
-  code?: number;
+  code?: number | undefined;
+  /** A 429's wait in whole seconds: `Retry-After` (RFC 9110 §10.2.3; RFC 6585 §4). */
+  retryAfterS?: number | undefined;
+}
+
+/** Retry-After of a 429: whole seconds, at least 1. */
+function waitHeader(failure: GatewayFailure, options: AnswerOptions): Record<string, string> {
+  if (failure !== 'too_many_requests') return {};
+  const s = options.retryAfterS;
+  return { 'retry-after': String(s !== undefined && Number.isFinite(s) ? Math.max(1, Math.ceil(s)) : 1) };
 }
 
 export function failureAnswer(
@@ -166,7 +185,7 @@ export function failureAnswer(
   options: AnswerOptions = {},
 ): Answer {
   const status = STATUS[failure];
-  const headers = challenge(failure);
+  const headers = { ...challenge(failure), ...waitHeader(failure, options) };
   switch (profile) {
     case 'drf':
       return { status, headers, body: { result: { status, message: DRF_MESSAGES[failure] }, data: {} } };
@@ -189,7 +208,11 @@ export function failureAnswer(
       return { status, headers, body: { detail: AUTHORIZATION_MESSAGES[failure] } };
     case 'standard': {
       const { error, description } = STANDARD_ERRORS[failure];
-      return { status, headers: standardChallenge(failure), body: { error, error_description: description } };
+      return {
+        status,
+        headers: { ...standardChallenge(failure), ...waitHeader(failure, options) },
+        body: { error, error_description: description },
+      };
     }
     default:
       return unknownProfile(profile);

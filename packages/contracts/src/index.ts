@@ -22,3 +22,5 @@ export {
 } from './identity.js';
 export { IntrospectionResult, SessionRevokedEvent } from './token.js';
 export * from './redis-keys.js';
+export * from './http/index.js';
+export * from './events.js';

@@ -19,6 +19,15 @@ interface UrlVar extends VarBase {
   readonly default?: string | ((env: Env) => string);
   readonly protocols: readonly string[];
 }
+/**
+ * One or more URLs separated by commas (the gateway's upstreams: one base URL per replica).
+ * Each is checked as a `url` is; the value is a frozen list in the order given.
+ */
+interface UrlListVar extends VarBase {
+  readonly kind: 'url-list';
+  readonly default?: string | ((env: Env) => string);
+  readonly protocols: readonly string[];
+}
 interface IntVar extends VarBase {
   readonly kind: 'int';
   readonly default?: number;
@@ -30,10 +39,14 @@ interface EnumVar extends VarBase {
   readonly values: readonly string[];
   readonly default?: string;
 }
-export type VarSpec = StringVar | UrlVar | IntVar | EnumVar;
+export type VarSpec = StringVar | UrlVar | UrlListVar | IntVar | EnumVar;
 export type ConfigSpec = Readonly<Record<string, VarSpec>>;
 
-type ValueOf<V extends VarSpec> = V extends IntVar ? number : string;
+type ValueOf<V extends VarSpec> = V extends IntVar
+  ? number
+  : V extends UrlListVar
+    ? readonly string[]
+    : string;
 type Required<V extends VarSpec> = V extends { default: unknown } ? true : false;
 export type ConfigOf<S extends ConfigSpec> = Readonly<
   { [K in keyof S as Required<S[K]> extends true ? K : never]: ValueOf<S[K]> } & {
@@ -51,7 +64,22 @@ export class ConfigError extends Error {
   }
 }
 
-function parseVar(name: string, spec: VarSpec, raw: string): string | number {
+type Value = string | number | readonly string[];
+
+function parseUrl(name: string, protocols: readonly string[], raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL (${protocols.join(', ')})`);
+  }
+  if (!protocols.includes(url.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${url.protocol}`);
+  }
+  return raw.replace(/\/+$/, '') || raw;
+}
+
+function parseVar(name: string, spec: VarSpec, raw: string): Value {
   switch (spec.kind) {
     case 'int': {
       if (!/^-?\d+$/.test(raw))
@@ -61,17 +89,13 @@ function parseVar(name: string, spec: VarSpec, raw: string): string | number {
         throw new ConfigError(name, `must be between ${spec.min} and ${spec.max}`);
       return n;
     }
-    case 'url': {
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        throw new ConfigError(name, `must be a URL (${spec.protocols.join(', ')})`);
-      }
-      if (!spec.protocols.includes(url.protocol.replace(/:$/, ''))) {
-        throw new ConfigError(name, `must use ${spec.protocols.join(' or ')}, got ${url.protocol}`);
-      }
-      return raw.replace(/\/+$/, '') || raw;
+    case 'url':
+      return parseUrl(name, spec.protocols, raw);
+    case 'url-list': {
+      const items = raw.split(',').map((item) => item.trim());
+      if (items.some((item) => item === ''))
+        throw new ConfigError(name, 'must be URLs separated by commas, none empty');
+      return Object.freeze(items.map((item) => parseUrl(name, spec.protocols, item)));
     }
     case 'enum':
       if (!spec.values.includes(raw)) throw new ConfigError(name, `must be one of ${spec.values.join(', ')}`);
@@ -94,7 +118,7 @@ function defaultOf(spec: VarSpec, env: Env): string | number | undefined {
 
 /** Reads and validates `spec` from `env`. Empty strings count as unset. */
 export function loadConfig<S extends ConfigSpec>(spec: S, env: Env = process.env): ConfigOf<S> {
-  const out: Record<string, string | number> = {};
+  const out: Record<string, Value> = {};
   for (const [name, v] of Object.entries(spec)) {
     const raw = env[name];
     if (raw !== undefined && raw !== '') {
@@ -116,7 +140,10 @@ export function describeConfig(
   for (const [name, v] of Object.entries(spec)) {
     const value = config[name];
     if (value === undefined) continue;
-    out[name] = v.secret ? '[set]' : v.kind === 'url' ? redactUrlCredentials(String(value)) : value;
+    if (v.secret) out[name] = '[set]';
+    else if (v.kind === 'url') out[name] = redactUrlCredentials(String(value));
+    else if (v.kind === 'url-list') out[name] = (value as readonly string[]).map(redactUrlCredentials);
+    else out[name] = value;
   }
   return out;
 }

@@ -7,11 +7,29 @@ import { withRequestId } from './request-context.js';
 
 export type ReadinessCheck = () => Promise<void>;
 
+/**
+ * Marks a closing notice: a process shutting down answers a request it did not start with 503
+ * and this header, having done nothing, so a proxy in front of several replicas (the gateway)
+ * may send the request to another one. Any other answer, a 503 included, may follow work done.
+ */
+export const CLOSING_HEADER = 'x-propusk-closing';
+
+/**
+ * What a request arriving during shutdown gets: `notice` (services: the closing notice above,
+ * so the gateway takes it elsewhere) or `serve` (the gateway: nothing in front of it reads the
+ * notice, so it serves what still reaches it). Either way every answer from then on carries
+ * `Connection: close` (RFC 9112 §9.6), so no client reuses a connection about to be closed.
+ */
+export type ClosingMode = 'notice' | 'serve';
+
 export interface HttpOptions {
   log: Logger;
   readiness: Readonly<Record<string, ReadinessCheck>>;
   /** Largest accepted request body; auth payloads are small. */
   bodyLimit?: number;
+  /** True once the process is shutting down (service.ts turns it on at SIGTERM). */
+  isClosing?: () => boolean;
+  closingMode?: ClosingMode;
 }
 
 /** Incoming request ids are kept only when they look like ids, never arbitrary text. */
@@ -55,7 +73,13 @@ export async function runReadiness(
  * The HTTP bootstrap of every process: request ids (taken from `x-request-id` or made),
  * /healthz (alive), /readyz (dependencies reachable), /metrics (Prometheus).
  */
-export function createHttpServer({ log, readiness, bodyLimit = 16 * 1024 }: HttpOptions): FastifyInstance {
+export function createHttpServer({
+  log,
+  readiness,
+  bodyLimit = 16 * 1024,
+  isClosing = () => false,
+  closingMode = 'notice',
+}: HttpOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit,
@@ -64,7 +88,9 @@ export function createHttpServer({ log, readiness, bodyLimit = 16 * 1024 }: Http
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     // One request line per response comes from the onResponse hook below (probes excluded).
     logController: new LogController({ requestIdLogLabel: 'reqId', disableRequestLogging: true }),
-    return503OnClosing: true,
+    // Requests reaching a closing server are answered by the hooks below (closing notice or
+    // served), not by Fastify's bare 503, which a proxy could not tell from a service's own.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
 
@@ -73,6 +99,14 @@ export function createHttpServer({ log, readiness, bodyLimit = 16 * 1024 }: Http
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     withRequestId(req.id, done);
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (closingMode === 'notice' && isClosing()) {
+      return reply.code(503).header(CLOSING_HEADER, '1').send({ status: 'closing' });
+    }
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (isClosing()) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';

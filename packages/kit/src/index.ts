@@ -8,5 +8,6 @@ export * from './rpc.js';
 export * from './metrics.js';
 export * from './service.js';
 export * from './jetstream.js';
+export * from './events.js';
 export * from './counters.js';
 export * from './request-context.js';

@@ -33,6 +33,19 @@ export const rpcMetrics = {
   }),
 };
 
+/**
+ * A counter in the process's registry. Asking twice for one name answers the same counter
+ * (several services may run in one test process, and wiring may run again), so long as the
+ * labels agree; different labels under one name are a programming error.
+ */
 export function counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
+  const existing = registry.getSingleMetric(name);
+  if (existing) {
+    const known = (existing as unknown as { labelNames?: readonly string[] }).labelNames ?? [];
+    if (!(existing instanceof Counter) || known.join() !== labelNames.join()) {
+      throw new Error(`metric ${name} is registered already with other labels or type`);
+    }
+    return existing;
+  }
   return new Counter({ name, help, labelNames, registers: [registry] });
 }

@@ -43,8 +43,23 @@ export interface Started {
   readonly runtime: Runtime;
   /** Base URL of the process's HTTP listener. */
   readonly url: string;
-  close(): Promise<void>;
+  /**
+   * Finishes in-flight work, then disconnects: new HTTP requests are refused with kit's closing
+   * notice (the gateway serves them instead), for `noticeMs` before the listener closes (runMain
+   * gives CLOSING_NOTICE_MS; tests closing in-process give none); in-flight HTTP requests and
+   * NATS handlers finish; close hooks run; Redis and NATS (drained) disconnect.
+   */
+  close(options?: { noticeMs?: number }): Promise<void>;
 }
+
+/**
+ * How long a service stopped by a signal keeps its listener open answering closing notices
+ * before closing it. A gateway holding keep-alive connections to it learns it is leaving from
+ * the first notice and stops using them, rather than writing a request into one just as it is
+ * closed, when it could no longer know whether the request was received (and could not retry
+ * it). Behind a Kubernetes Service a preStop delay plays this part for the endpoints.
+ */
+export const CLOSING_NOTICE_MS = 500;
 
 export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
   return loadConfig(CORE_SETTINGS, env);
@@ -69,7 +84,14 @@ export async function startProcess(opts: StartOptions): Promise<Started> {
   const readiness: Record<string, ReadinessCheck> = { nats: () => nats.check() };
   if (redis) readiness.redis = () => checkRedis(redis);
   const closers: Array<() => Promise<void> | void> = [];
-  const http = createHttpServer({ log, readiness });
+  let shuttingDown = false;
+  const http = createHttpServer({
+    log,
+    readiness,
+    isClosing: () => shuttingDown,
+    // The gateway is the public listener: nothing in front of it reads a closing notice.
+    closingMode: opts.name === 'gateway' ? 'serve' : 'notice',
+  });
   const rt: Runtime = {
     name: opts.name,
     instance,
@@ -102,9 +124,12 @@ export async function startProcess(opts: StartOptions): Promise<Started> {
   log.info({ url }, 'ready to serve');
 
   let closing: Promise<void> | undefined;
-  async function close(): Promise<void> {
+  async function close({ noticeMs = 0 }: { noticeMs?: number } = {}): Promise<void> {
     closing ??= (async () => {
       log.info('shutting down: finishing in-flight work');
+      shuttingDown = true;
+      if (opts.name !== 'gateway' && noticeMs > 0) await new Promise((r) => setTimeout(r, noticeMs));
+      // Stops listening, closes idle connections, waits for the requests in flight.
       await http.close();
       await rt.rpc.drain();
       for (const fn of closers.reverse()) {
@@ -143,7 +168,7 @@ export function runMain(start: () => Promise<Started>): void {
           process.exit(1);
         }, SHUTDOWN_DEADLINE_MS);
         deadline.unref();
-        started.close().then(
+        started.close({ noticeMs: CLOSING_NOTICE_MS }).then(
           () => process.exit(0),
           (err: unknown) => {
             started.runtime.log.error({ err }, 'shutdown failed');

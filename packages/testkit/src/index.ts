@@ -1,2 +1,3 @@
 export * from './suite.js';
 export * from './ports.js';
+export * from './processes.js';

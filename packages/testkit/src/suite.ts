@@ -1,14 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '@propusk/db';
 import { startAllStandIns } from '@propusk/stand-ins';
-import {
-  PROCESSES,
-  startSuite,
-  stopAll,
-  type ExitResult,
-  type ProcessHandle,
-} from '../../../scripts/lib/supervisor.mjs';
+import { PROCESSES, type ExitResult, type ProcessHandle } from '../../../scripts/lib/supervisor.mjs';
 import { freePort } from './ports.js';
+import { dropNamespaceStreams } from './streams.js';
+import { launchProcesses, type Processes, type Replicas, type SuiteProcess } from './processes.js';
 
 export type StandIns = Awaited<ReturnType<typeof startAllStandIns>>;
 
@@ -16,7 +12,12 @@ export interface Suite {
   /** Base URL of the gateway, e.g. http://127.0.0.1:41234 */
   readonly url: string;
   readonly env: Readonly<Record<string, string>>;
+  /** The running child of every process (after a restart, the new one). */
   readonly handles: readonly ProcessHandle[];
+  /** Every process (each replica of each service, the gateway), to crash, stop or restart. */
+  readonly processes: readonly SuiteProcess[];
+  /** The process named so: `identity` (first replica), `identity#2`, `gateway`. */
+  process(name: string): SuiteProcess;
   readonly standIns: StandIns;
   readonly databaseUrl: string;
   /** Every log line of every process, prefixed with its name (for failure reports). */
@@ -29,6 +30,11 @@ export interface BootOptions {
   env?: Record<string, string>;
   /** Start only these processes (default: all six). */
   only?: readonly string[];
+  /**
+   * Processes per service (default 1), each on its own port; the gateway is given every
+   * replica's URL (IDENTITY_URL=http://…:p1,http://…:p2) and spreads the load over them.
+   */
+  replicas?: Replicas;
 }
 
 /**
@@ -49,14 +55,19 @@ export async function bootSuite(opts: BootOptions = {}): Promise<Suite> {
     ...standIns.env,
     ...ports,
     PUBLIC_BASE_URL: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
+    // Every test request comes from 127.0.0.1: the gateway's per-IP budgets are raised unless
+    // the caller sets them (test/e2e/attacks/rate-limit.test.ts proves the defaults).
+    RATE_LIMIT_PER_IP: '10000000',
+    RATE_LIMIT_CREDENTIALS_PER_IP: '10000000',
     ...opts.env,
   };
   const logs: string[] = [];
-  let suite: Awaited<ReturnType<typeof startSuite>>;
+  let suite: Processes;
   try {
-    suite = await startSuite({
+    suite = await launchProcesses({
       env,
       only: opts.only,
+      replicas: opts.replicas,
       onLine: (name, line) => logs.push(`${name} | ${line}`),
     });
   } catch (err) {
@@ -68,15 +79,27 @@ export async function bootSuite(opts: BootOptions = {}): Promise<Suite> {
   return {
     url: `http://127.0.0.1:${env.GATEWAY_PORT}`,
     env,
-    handles: suite.handles,
+    get handles() {
+      return suite.handles();
+    },
+    processes: suite.list,
+    process(name) {
+      const found = suite.list.find((p) => p.name === name);
+      if (!found) throw new Error(`no process named ${name} (${suite.list.map((p) => p.name).join(', ')})`);
+      return found;
+    },
     standIns,
     databaseUrl: db.url,
     logs,
     stop() {
       stopped ??= (async () => {
-        const results = await stopAll(suite.handles);
+        const results = await suite.stop();
         await standIns.closeAll();
         await db.drop();
+        await dropNamespaceStreams(
+          env.NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+          env.PROPUSK_NAMESPACE ?? '',
+        );
         return results;
       })();
       return stopped;

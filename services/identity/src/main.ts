@@ -6,6 +6,7 @@ import {
   describeConfig,
   loadConfig,
   runMain,
+  runtimeEventPublisher,
   startProcess,
   type ConfigOf,
   type Runtime,
@@ -19,6 +20,7 @@ import { createRedisCooldownStore, createRedisPendingStore } from './admin-regis
 import { createPendingRegistrations } from './admin-registration/service.js';
 import { createPrismaAccountStore } from './accounts/prisma-store.js';
 import { createPasswordHasher } from './credentials/hasher.js';
+import { createIdentityObserver } from './events/observer.js';
 import { createLoginFlow } from './login/flow.js';
 import { registerAdminTelegramRoutes } from './profiles/admin-telegram/routes.js';
 import { setupAuthorization } from './profiles/authorization/wiring.js'; // document 002
@@ -46,6 +48,8 @@ export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Pr
   rt.readiness.postgres = () => checkDatabase(prisma);
   rt.onClose(() => prisma.$disconnect());
 
+  // Domain events on JetStream and their counters (docs/events.md, docs/metrics.md).
+  const events = createIdentityObserver(runtimeEventPublisher(rt));
   const hasher = await createPasswordHasher();
   const accountStore = createPrismaAccountStore(prisma);
   const accounts = createAccountsService({ store: accountStore, hasher });
@@ -57,7 +61,7 @@ export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Pr
       windowS: settings.LOGIN_FAILURE_WINDOW_S,
     },
   });
-  const login = createLoginFlow({ accounts: accountStore, hasher, throttle });
+  const login = createLoginFlow({ accounts: accountStore, hasher, throttle, events });
 
   const staffStore = createPrismaStaffStore(prisma);
   const staff = createStaffService({ store: staffStore });
@@ -78,6 +82,7 @@ export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Pr
       chats,
       accounts: createPrismaRegistrationStore(prisma),
       hasher,
+      events,
       pending: createPendingRegistrations({
         pending: createRedisPendingStore(redis),
         cooldowns: createRedisCooldownStore(redis),
@@ -99,10 +104,12 @@ export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Pr
   });
 
   // authorization (document 002): e-mail/phone registration and login; federated sign-in (RPC).
-  await setupAuthorization(rt, { prisma, hasher, login });
+  await setupAuthorization(rt, { prisma, hasher, login, events });
 
   // v2 (document 003): registration, codes, password and code sign-in, password recovery.
-  await registerV2Routes(rt.http, { v2: wireV2Flow({ prisma, redis, client: rt.client, hasher, login }) });
+  await registerV2Routes(rt.http, {
+    v2: wireV2Flow({ prisma, redis, client: rt.client, hasher, login, events }),
+  });
 }
 
 /** Starts the identity process; the settings are checked before anything connects. */

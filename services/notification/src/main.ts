@@ -7,6 +7,7 @@ import {
   loadConfig,
   loadCoreConfig,
   runMain,
+  runtimeEventPublisher,
   startProcess,
   withTimeout,
   type Redis,
@@ -24,6 +25,7 @@ import { deliveryMetrics } from './delivery/metrics.js';
 import { createRedisSentMarks } from './delivery/redis-store.js';
 import { startDelivery } from './delivery/service.js';
 import { ensureStreams } from './delivery/streams.js';
+import { createDeliveryObserver } from './events/observer.js';
 import { checkNotificationSettings, SERVICE_SETTINGS, type NotificationSettings } from './settings.js';
 
 /**
@@ -55,6 +57,9 @@ export async function setupNotification(
   rt.onClose(async () => {
     for (const channel of channels.all()) await channel.close?.();
   });
+  // Domain events on JetStream and their counters (docs/events.md); created before delivery
+  // starts, so at shutdown delivery stops first and the last events are still published.
+  const events = createDeliveryObserver(runtimeEventPublisher(rt));
   const delivery = startDelivery({
     nc: rt.nats.nc,
     ns: rt.ns,
@@ -69,6 +74,7 @@ export async function setupNotification(
     consumer: { ackWaitMs: settings.NOTIFY_ACK_WAIT_MS, concurrency: settings.NOTIFY_CONCURRENCY },
     sendTimeoutMs: settings.NOTIFY_SEND_TIMEOUT_MS,
     metrics: deliveryMetrics(),
+    events,
     log: rt.log,
   });
   // Registered after the channels' close: hooks run in reverse, so sends finish before SMTP closes.

@@ -1,6 +1,6 @@
 import { tokenOps } from '@propusk/contracts';
 import { checkDatabase, createPrismaClient } from '@propusk/db';
-import { loadConfig, runMain, startProcess } from '@propusk/kit';
+import { loadConfig, runMain, runtimeEventPublisher, startProcess } from '@propusk/kit';
 import { createRevokeAccountSessionsFlow } from './account-sessions/flow.js';
 import { createRedisAccountSessionStore } from './account-sessions/redis-store.js';
 import { sessionRevokers } from './account-sessions/revokers.js';
@@ -26,7 +26,8 @@ import { registerOAuthRoutes } from './profiles/oauth/routes.js';
 import { registerV2Routes } from './profiles/v2/routes.js';
 import { registerWellKnownRoutes } from './profiles/well-known/routes.js';
 import { createClientAuthenticator } from './oauth-clients/service.js';
-import { createNatsRevocationEvents } from './revocation/nats-events.js';
+import { createTokenObserver } from './events/observer.js';
+import { createJetStreamRevocationEvents } from './revocation/nats-events.js';
 import { createRedisRevocationStore } from './revocation/redis-store.js';
 import { createRevocationService } from './revocation/service.js';
 import { TOKEN_SETTINGS } from './settings.js';
@@ -55,14 +56,18 @@ runMain(() =>
       keyRing.start();
       rt.onClose(() => keyRing.stop());
 
+      // Domain events on JetStream and their counters (docs/events.md, docs/metrics.md)
+      const publisher = runtimeEventPublisher(rt);
+      const events = createTokenObserver(publisher);
+
       // Domain
       const revocation = createRevocationService({
         store: createRedisRevocationStore(redis),
-        events: createNatsRevocationEvents(rt.nats.nc, rt.ns),
+        events: createJetStreamRevocationEvents(publisher),
         log: rt.log,
       });
       // Every issuer records its sessions here, for revokeAccountSessions.
-      const sessions = createAccountSessionIndex({ store: createRedisAccountSessionStore(redis) });
+      const sessions = createAccountSessionIndex({ store: createRedisAccountSessionStore(redis), events });
       const drf = createDrfService({
         store: createRedisDrfStore(redis),
         sessions,
@@ -76,7 +81,9 @@ runMain(() =>
         sessions,
         accessTtlS: settings.ADMIN_ACCESS_TTL_S,
         refreshTtlS: settings.ADMIN_REFRESH_TTL_S,
+        reuseGraceMs: settings.REFRESH_REUSE_GRACE_MS,
         log: rt.log,
+        events,
       });
       const v2 = createV2Service({
         keys: keyRing,

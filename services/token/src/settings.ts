@@ -29,6 +29,15 @@ export const TOKEN_SETTINGS = {
     default: 7 * DAY_S,
     doc: 'lifetime of an admin-telegram (document 000) refresh token in seconds; the document says 7 days',
   },
+  REFRESH_REUSE_GRACE_MS: {
+    kind: 'int',
+    min: 0,
+    max: 60_000,
+    // Two refreshes of one client can cross (a retried request, two tabs): within this window
+    // after a rotation the old token is refused without revoking the family (docs/SECURITY.md).
+    default: 2000,
+    doc: 'admin-telegram: a rotated refresh token presented again within this many ms (its successor unused) is refused without revoking the family; later, the family is revoked',
+  },
   DRF_TOKEN_TTL_S: {
     kind: 'int',
     min: 60,

@@ -219,8 +219,8 @@ t.test('reuse: a used refresh token revokes the whole family and answers refresh
   t.equal((await d.introspection.introspect(other.refresh_token)).active, true);
 });
 
-t.test('two concurrent refreshes with one token: one pair, then the reuse rule', async (t) => {
-  const d = await buildDomain();
+t.test('two concurrent refreshes with one token: one pair, the other refused, one live family', async (t) => {
+  const d = await buildDomain({ adminReuseGraceMs: 2000 });
   const pair = await d.adminTelegram.issue(STAFF);
   const results = await Promise.allSettled([
     d.adminTelegram.refresh(pair.refresh_token),
@@ -229,14 +229,36 @@ t.test('two concurrent refreshes with one token: one pair, then the reuse rule',
   const won = results.filter((r) => r.status === 'fulfilled');
   const lost = results.filter((r) => r.status === 'rejected');
   t.equal(won.length, 1, 'exactly one gets a pair');
-  t.match(lost, [{ reason: { code: 'refresh_reused' } }]);
-  const winner = (won[0] as PromiseFulfilledResult<{ access_token: string }>).value;
-  t.strictSame(
-    await d.introspection.introspect(winner.access_token),
-    { active: false },
-    'the family is revoked',
+  t.match(lost, [{ reason: { code: 'invalid_token' } }], 'the other is refused as an invalid refresh');
+  const winner = (won[0] as PromiseFulfilledResult<{ access_token: string; refresh_token: string }>).value;
+  t.equal((await d.introspection.introspect(winner.access_token)).active, true, 'the family lives');
+  t.equal(d.adminTelegramStore.families.size, 1, 'exactly one family');
+
+  d.clock.advance(1999);
+  await t.rejects(
+    d.adminTelegram.refresh(pair.refresh_token),
+    { code: 'invalid_token' },
+    'again just inside the grace: refused, nothing revoked',
   );
+  t.equal((await d.introspection.introspect(winner.access_token)).active, true);
+  d.clock.advance(1);
+  await t.rejects(
+    d.adminTelegram.refresh(pair.refresh_token),
+    { code: 'refresh_reused' },
+    'once the grace is over the same token is a reuse',
+  );
+  t.strictSame(await d.introspection.introspect(winner.access_token), { active: false }, 'family revoked');
+  t.strictSame(await d.introspection.introspect(winner.refresh_token), { active: false });
   t.equal(d.adminTelegramStore.families.size, 0);
+});
+
+t.test('within the grace, the old token is a reuse once its successor was used', async (t) => {
+  const d = await buildDomain({ adminReuseGraceMs: 2000 });
+  const pair = await d.adminTelegram.issue(STAFF);
+  const second = await d.adminTelegram.refresh(pair.refresh_token);
+  const third = await d.adminTelegram.refresh(second.refresh_token);
+  await t.rejects(d.adminTelegram.refresh(pair.refresh_token), { code: 'refresh_reused' });
+  t.strictSame(await d.introspection.introspect(third.access_token), { active: false });
 });
 
 t.test('kinds never mix: refresh as access and access as refresh are refused', async (t) => {

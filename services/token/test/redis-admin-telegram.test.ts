@@ -21,6 +21,9 @@ import { fakeKeyStore, recordingEvents, silentLog } from './fixtures/fakes.js';
  */
 const log = silentLog();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** REFRESH_REUSE_GRACE_MS, shortened so the test can outwait it. */
+const GRACE_MS = 300;
+const pastGrace = () => new Promise((r) => setTimeout(r, GRACE_MS + 50));
 
 async function ready(redis: Redis): Promise<Redis> {
   if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
@@ -54,6 +57,7 @@ t.test('admin-telegram on the real Redis', async (t) => {
       sessions: createAccountSessionIndex({ store: createRedisAccountSessionStore(redis) }),
       accessTtlS: 900,
       refreshTtlS: 604800,
+      reuseGraceMs: GRACE_MS,
       log,
     });
   }
@@ -122,6 +126,17 @@ t.test('admin-telegram on the real Redis', async (t) => {
         'used',
         'marked used, not deleted',
       );
+      t.equal(
+        await raw.hget(`${prefix}admin:refresh:${oldRefresh.refresh_uuid}`, 'next'),
+        decodeJwt(second.refresh_token).refresh_uuid,
+        'naming its successor',
+      );
+      t.ok(
+        Math.abs(
+          Number(await raw.hget(`${prefix}admin:refresh:${oldRefresh.refresh_uuid}`, 'usedAt')) - Date.now(),
+        ) < 5000,
+        'and when it was used',
+      );
       t.ok(
         (await raw.ttl(`${prefix}admin:refresh:${oldRefresh.refresh_uuid}`)) > 604000,
         'kept until its exp',
@@ -147,7 +162,7 @@ t.test('admin-telegram on the real Redis', async (t) => {
   );
 
   t.test(
-    'two replicas refresh with one token at once: exactly one pair, the other triggers reuse',
+    'two replicas refresh with one token at once: one pair, the other refused, the family lives',
     async (t) => {
       for (let round = 0; round < 5; round++) {
         const pair = await a.issue(STAFF);
@@ -162,47 +177,75 @@ t.test('admin-telegram on the real Redis', async (t) => {
         t.equal(won.length, 1, `round ${round}: exactly one gets a pair`);
         t.strictSame(
           lost.map((e) => e.code),
-          ['refresh_reused'],
-          `round ${round}: the other sees "used"`,
+          ['invalid_token'],
+          `round ${round}: the other is refused like an invalid token, within the grace`,
         );
         const winner = won[0]!;
-        t.equal(await a.live(winner.access_token), undefined, "the winner's pair died with the family");
-        t.equal(await a.live(winner.refresh_token), undefined);
-        t.equal(await raw.exists(`${prefix}admin:family:${familyId}`), 0, 'family deleted');
+        t.equal((await a.live(winner.access_token))?.kind, 'access', "the winner's pair is live");
+        t.equal((await b.live(winner.refresh_token))?.kind, 'refresh');
         t.equal(
-          await raw.exists(`${prefix}admin:access:${decodeJwt(winner.access_token).access_uuid}`),
-          0,
-          'its access session deleted',
-        );
-        t.equal(
-          await raw.exists(`${prefix}admin:refresh:${decodeJwt(winner.refresh_token).refresh_uuid}`),
-          0,
-          'its refresh record deleted',
+          await raw.hget(`${prefix}admin:family:${familyId}`, 'refresh'),
+          decodeJwt(winner.refresh_token).refresh_uuid,
         );
         t.strictSame(
-          events.published.map((e) => e.jti).sort(),
-          [tokenId(pair.access_token), tokenId(winner.access_token)].sort(),
-          'both access tokens announced',
+          events.published.map((e) => e.jti),
+          [tokenId(pair.access_token)],
+          'only the replaced access token announced',
         );
-        await t.rejects(a.refresh(winner.refresh_token), { code: 'invalid_token' });
       }
     },
   );
 
-  t.test('many concurrent refreshes with one token: never two pairs', async (t) => {
+  t.test('the same token again after the grace: reuse, the whole family is revoked', async (t) => {
+    const pair = await a.issue(STAFF);
+    const familyId = (await store.session(decodeJwt(pair.access_token).access_uuid as string))!.familyId;
+    const winner = await a.refresh(pair.refresh_token);
+    await t.rejects(b.refresh(pair.refresh_token), { code: 'invalid_token' }, 'within the grace');
+    t.equal((await a.live(winner.access_token))?.kind, 'access', 'the family lives');
+    await pastGrace();
+    events.published.length = 0;
+    await t.rejects(b.refresh(pair.refresh_token), { code: 'refresh_reused' }, 'after the grace');
+    t.equal(await a.live(winner.access_token), undefined, "the winner's pair died with the family");
+    t.equal(await a.live(winner.refresh_token), undefined);
+    t.equal(await raw.exists(`${prefix}admin:family:${familyId}`), 0, 'family deleted');
+    t.equal(
+      await raw.exists(`${prefix}admin:access:${decodeJwt(winner.access_token).access_uuid}`),
+      0,
+      'its access session deleted',
+    );
+    t.equal(
+      await raw.exists(`${prefix}admin:refresh:${decodeJwt(winner.refresh_token).refresh_uuid}`),
+      0,
+      'its refresh record deleted',
+    );
+    t.strictSame(
+      events.published.map((e) => e.jti),
+      [tokenId(winner.access_token)],
+      'its access token announced',
+    );
+    await t.rejects(a.refresh(winner.refresh_token), { code: 'invalid_token' });
+  });
+
+  t.test('within the grace, a token two rotations behind is a reuse', async (t) => {
+    const pair = await a.issue(STAFF);
+    const second = await a.refresh(pair.refresh_token);
+    const third = await b.refresh(second.refresh_token);
+    await t.rejects(a.refresh(pair.refresh_token), { code: 'refresh_reused' }, 'its successor is used too');
+    t.equal(await a.live(third.access_token), undefined, 'family revoked');
+  });
+
+  t.test('many concurrent refreshes with one token: one pair, the family lives', async (t) => {
     const pair = await a.issue(STAFF);
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).refresh(pair.refresh_token)),
     );
-    t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    t.equal(won.length, 1);
     const codes = results.flatMap((r) =>
       r.status === 'rejected' ? [(r.reason as { code: string }).code] : [],
     );
-    t.ok(codes.includes('refresh_reused'), 'reuse detected');
-    t.ok(
-      codes.every((c) => c === 'refresh_reused' || c === 'invalid_token'),
-      codes.join(','),
-    );
+    t.strictSame(codes, Array(7).fill('invalid_token'), codes.join(','));
+    t.equal((await a.live(won[0]!.access_token))?.kind, 'access');
   });
 
   t.test(
@@ -251,9 +294,13 @@ t.test('Redis down: every store call rejects with unavailable at once', async (t
   await t.rejects(store.refreshRecord('x'), unavailable);
   await t.rejects(store.family('x'), unavailable);
   await t.rejects(
-    store.rotate('x', async () => {
-      throw new Error('never reached');
-    }),
+    store.rotate(
+      'x',
+      async () => {
+        throw new Error('never reached');
+      },
+      { nowMs: Date.now(), graceMs: 0 },
+    ),
     unavailable,
   );
   await t.rejects(store.kill('x'), unavailable);

@@ -8,6 +8,7 @@ t.test('token settings: defaults', async (t) => {
     {
       ADMIN_ACCESS_TTL_S: 900,
       ADMIN_REFRESH_TTL_S: 604_800,
+      REFRESH_REUSE_GRACE_MS: 2000,
       DRF_TOKEN_TTL_S: 2_592_000,
       ENVELOPE_ISSUER: 'digeocache',
       ENVELOPE_LOGOUT_REDIRECT: '/go/here/after/logout',

@@ -7,6 +7,7 @@ import {
   loadConfig,
   loadCoreConfig,
   runMain,
+  runtimeEventPublisher,
   startProcess,
   type Runtime,
   type Started,
@@ -15,6 +16,7 @@ import { createVerificationFlow } from './codes/flow.js';
 import { purposePolicies } from './codes/purposes.js';
 import { createRedisCodeStore } from './codes/redis-store.js';
 import { createCodeService } from './codes/service.js';
+import { createCodeObserver } from './events/observer.js';
 import {
   resolveHmacKey,
   VERIFICATION_SETTINGS,
@@ -45,6 +47,8 @@ export async function setupVerification(
       timeoutMs: settings.NOTIFY_PUBLISH_TIMEOUT_MS,
     }),
     policies: purposePolicies(settings),
+    // Domain events on JetStream and their counters (docs/events.md, docs/metrics.md).
+    events: createCodeObserver(runtimeEventPublisher(rt)),
     limits: {
       resendS: settings.CODE_RESEND_S,
       maxAttempts: settings.CODE_MAX_ATTEMPTS,

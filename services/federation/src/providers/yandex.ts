@@ -1,4 +1,4 @@
-import { providerUnavailable } from './errors.js';
+import { providerUnavailable, tokenInvalid } from './errors.js';
 import { defined, emailOf, endpoint, objectAt, phoneOf, subjectOf, text, tokensOf } from './fields.js';
 import { basicAuth, createProviderFetch, refusal } from './http.js';
 import type { Provider } from './provider.js';
@@ -46,6 +46,9 @@ export function createYandexProvider(settings: YandexSettings): Provider {
       return tokensOf('yandex', answer.body);
     },
     async userInfo(accessToken) {
+      // It travels in a header (RFC 9110 §5.5: visible ASCII and spaces): anything else is no
+      // token Yandex issued, and fetch would refuse the header (it is not an outage).
+      if (!/^[\x21-\x7e]+$/.test(accessToken)) throw tokenInvalid('yandex');
       const answer = await call({
         method: 'GET',
         url: endpoint(loginBaseUrl, '/info', { format: 'json' }),

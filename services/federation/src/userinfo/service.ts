@@ -1,4 +1,4 @@
-import type { federationOps, RpcResponse } from '@propusk/contracts';
+import { authorizationHttp, type federationOps, type RpcResponse } from '@propusk/contracts';
 import { tokenForeign } from '../providers/errors.js';
 import type { ProviderId, ProviderUser } from '../providers/provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -22,8 +22,8 @@ export interface UserInfoService {
   userInfo(request: UserInfoRequest): Promise<ProviderUser>;
 }
 
-/** The contract's bound on access tokens (federationOps.userInfo). */
-export const MAX_ACCESS_TOKEN_LENGTH = 4096;
+/** The contracts' bound on access tokens (federationOps.userInfo; authorizationHttp.ProviderSignInQuery). */
+export const MAX_ACCESS_TOKEN_LENGTH = authorizationHttp.PROVIDER_ACCESS_TOKEN_MAX_LENGTH;
 
 export function createUserInfoService(deps: { providers: ProviderRegistry }): UserInfoService {
   return {

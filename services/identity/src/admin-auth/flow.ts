@@ -38,7 +38,13 @@ export function createAdminAuthFlow(deps: {
   const { login, chats, tokens } = deps;
   return {
     async login({ username, password, ip, requestId }) {
-      const account = await login.verifyPassword({ by: 'username', login: username, password, ip });
+      const account = await login.verifyPassword({
+        by: 'username',
+        login: username,
+        password,
+        ip,
+        profile: 'admin-telegram',
+      });
       const chat = await chats.ofAccount(account.id);
       if (!chat) throw telegramNotLinked();
       return tokens.issue(

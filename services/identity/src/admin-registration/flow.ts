@@ -1,6 +1,7 @@
 import type { RpcRequest, verificationOps } from '@propusk/contracts';
 import type { PasswordHasher } from '../credentials/hasher.js';
 import { checkPassword } from '../credentials/policy.js';
+import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../events/port.js';
 import { normaliseTelegramUsername } from '../staff/service.js';
 import type { StaffService } from '../staff/service.js';
 import type { TelegramChatsService } from '../telegram-chats/service.js';
@@ -75,8 +76,10 @@ export function createAdminRegistrationFlow(deps: {
   hasher: Pick<PasswordHasher, 'hash'>;
   pending: PendingRegistrations;
   codes: RegistrationCodes;
+  events?: IdentityEvents;
 }): AdminRegistrationFlow {
   const { staff, chats, accounts, hasher, pending, codes } = deps;
+  const events = deps.events ?? NO_IDENTITY_EVENTS;
 
   /** The recorded chat of an allowlisted username that has no account yet. */
   async function admissibleChat(telegramUsername: string | undefined) {
@@ -135,6 +138,7 @@ export function createAdminRegistrationFlow(deps: {
         passwordHash: registration.passwordHash,
         telegramUsername,
       });
+      events.registered({ accountId: account.id, profile: 'admin-telegram', method: 'telegram_code' });
       return { accountId: account.id };
     },
   };

@@ -3,6 +3,7 @@ import { normaliseEmail, normaliseRussianMobile } from '../accounts/contacts.js'
 import { emailTaken, phoneTaken } from '../accounts/errors.js';
 import type { ContactAccountStore } from '../accounts/store.js';
 import { accountView } from '../accounts/view.js';
+import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../events/port.js';
 import { federatedIdentityExists, federatedIdentityUnknown } from './errors.js';
 import type { FederatedIdentityStore, NewFederatedAccount } from './store.js';
 
@@ -37,8 +38,11 @@ export function federatedAccount(profile: FederatedProfile): NewFederatedAccount
 export function createFederatedSignIn(deps: {
   accounts: Pick<ContactAccountStore, 'findByEmail' | 'findByPhone'>;
   identities: FederatedIdentityStore;
+  events?: IdentityEvents;
 }): FederatedSignIn {
   const { accounts, identities } = deps;
+  // Document 002's provider routes are the only federated sign-in: profile `authorization`.
+  const events = deps.events ?? NO_IDENTITY_EVENTS;
 
   async function register(profile: FederatedProfile): Promise<AccountView> {
     if (await identities.accountOf(profile.provider, profile.subject)) throw federatedIdentityExists();
@@ -46,12 +50,22 @@ export function createFederatedSignIn(deps: {
     // Checked first for a clear answer; the unique indexes still decide a race (createAccount).
     if (account.email !== undefined && (await accounts.findByEmail(account.email))) throw emailTaken();
     if (account.phone !== undefined && (await accounts.findByPhone(account.phone))) throw phoneTaken();
-    return accountView(await identities.createAccount(account));
+    const view = accountView(await identities.createAccount(account));
+    const { provider } = profile;
+    events.registered({ accountId: view.id, profile: 'authorization', method: 'federated', provider });
+    events.federatedLinked({ accountId: view.id, provider });
+    return view;
   }
 
   async function login(profile: FederatedProfile): Promise<AccountView> {
-    const account = await identities.accountOf(profile.provider, profile.subject);
-    if (!account) throw federatedIdentityUnknown();
+    const { provider } = profile;
+    const account = await identities.accountOf(provider, profile.subject);
+    const how = { profile: 'authorization', method: 'federated', provider } as const;
+    if (!account) {
+      events.loginFailed({ ...how, reason: 'unknown_identity' });
+      throw federatedIdentityUnknown();
+    }
+    events.loginSucceeded({ ...how, accountId: account.id });
     return accountView(account);
   }
 

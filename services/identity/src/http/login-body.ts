@@ -1,19 +1,6 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import type { FastifySchemaCompiler } from 'fastify';
 import { checker } from '@propusk/contracts';
-
-/**
- * The login body of documents 001 and 004: `{username, password}`, both required non-empty
- * strings, nothing else. Lengths are those of the contract identity.verifyPassword.
- */
-export const LoginBody = Type.Object(
-  {
-    username: Type.String({ minLength: 1, maxLength: 320 }),
-    password: Type.String({ minLength: 1, maxLength: 1024 }),
-  },
-  { additionalProperties: false },
-);
-export type LoginBody = Static<typeof LoginBody>;
 
 /**
  * Validates with TypeBox's compiled checker instead of Fastify's ajv: ajv as Fastify configures

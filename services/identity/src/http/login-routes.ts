@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { AccountView } from '@propusk/contracts';
+import { PasswordLoginBody, type AccountView, type Profile } from '@propusk/contracts';
 import type { RpcClient } from '@propusk/kit';
 import type { LoginFlow } from '../login/flow.js';
 import { clientIp } from './client-ip.js';
 import { loginErrorHandler, type RenderFailure } from './error-handler.js';
-import { LoginBody, typeboxValidator } from './login-body.js';
+import { typeboxValidator } from './login-body.js';
 
 /** What a profile's login routes need: the login flow, and NATS to reach the token service. */
 export interface LoginRouteDeps {
@@ -25,9 +25,13 @@ export interface LoginRouteSpec {
   paths: readonly string[];
   /** The 200 body for a verified login; throwing answers the profile's failure instead. */
   succeed(login: VerifiedLogin): Promise<unknown>;
+  /** Whether the operation admits the account (LoginFlow's `permitted`); all accounts when absent. */
+  permitted?: (account: AccountView) => boolean;
 }
 
 export interface LoginScopeOptions {
+  /** The profile these routes serve (auth.login.* events and metrics). */
+  profile: Profile;
   routes: readonly LoginRouteSpec[];
   renderFailure: RenderFailure;
   /** Extra setup of the scope, e.g. a body parser only this profile accepts. */
@@ -37,8 +41,9 @@ export interface LoginScopeOptions {
 /**
  * Registers a profile's password-login routes in their own Fastify scope (an encapsulated
  * plugin: https://fastify.dev/docs/latest/Reference/Encapsulation/), so the profile's error
- * handler and body parsers apply to its routes only. The body is checked first (LoginBody),
- * then the login flow runs (throttle, then password) with the client's IP.
+ * handler and body parsers apply to its routes only. The body is checked first (contracts'
+ * PasswordLoginBody, the login body of documents 001 and 004), then the login flow runs
+ * (throttle, then password) with the client's IP.
  */
 export async function registerLoginScope(
   app: FastifyInstance,
@@ -52,14 +57,16 @@ export async function registerLoginScope(
       for (const url of route.paths) {
         scope.post(
           url,
-          { schema: { body: LoginBody }, validatorCompiler: typeboxValidator },
+          { schema: { body: PasswordLoginBody }, validatorCompiler: typeboxValidator },
           async (req, reply) => {
-            const { username, password } = req.body as LoginBody;
+            const { username, password } = req.body as PasswordLoginBody;
             const account = await deps.login.verifyPassword({
               by: 'username',
               login: username,
               password,
               ip: clientIp(req),
+              profile: options.profile,
+              permitted: route.permitted,
             });
             return reply.code(200).send(await route.succeed({ account, username, requestId: req.id }));
           },

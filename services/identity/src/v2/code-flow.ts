@@ -1,4 +1,5 @@
-import { tokenId, type CodePurpose } from '@propusk/contracts';
+import { isPropuskError, tokenId, type CodePurpose } from '@propusk/contracts';
+import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../events/port.js';
 import { loginNotFound, noPendingCode } from './errors.js';
 import type { Login } from './logins.js';
 import { tokenSubject, type V2Codes, type V2Tokens } from './ports.js';
@@ -44,14 +45,25 @@ export interface V2CodeFlow {
   submitCode(input: Caller & { login: Login; code: string }): Promise<CodeAccepted>;
 }
 
+/** Why a code sign-in was refused, for auth.login.failed; undefined for an outage (no verdict). */
+function codeLoginRefusal(err: unknown): 'unknown_user' | 'wrong_code' | 'throttled' | undefined {
+  if (!isPropuskError(err)) return undefined;
+  if (err.code === 'email_not_found' || err.code === 'phone_not_found') return 'unknown_user';
+  if (err.code === 'code_invalid') return 'wrong_code';
+  if (err.code === 'code_attempts_limited') return 'throttled';
+  return undefined;
+}
+
 export function createV2CodeFlow(deps: {
   accounts: Pick<V2AccountStore, 'findByEmail' | 'findByPhone' | 'findById' | 'markVerified'>;
   purposes: PendingPurposes;
   grants: Pick<RecoveryGrants, 'grant'>;
   codes: V2Codes;
   tokens: Pick<V2Tokens, 'issue'>;
+  events?: IdentityEvents;
 }): V2CodeFlow {
   const { accounts, purposes, grants, codes, tokens } = deps;
+  const events = deps.events ?? NO_IDENTITY_EVENTS;
 
   async function accountOf(login: Login): Promise<V2Account> {
     const account =
@@ -108,19 +120,29 @@ export function createV2CodeFlow(deps: {
     },
 
     async submitCode({ login, code, ip, requestId }) {
-      const account = await accountOf(login);
-      // Codes are 6 digits (contract verificationOps.check): anything else cannot be right.
-      if (!/^[0-9]{6}$/.test(code)) throw noPendingCode();
-      const purpose = await purposes.of(login.value);
-      if (!purpose) throw noPendingCode();
-      const { subject } = await codes.check(
-        { purpose, subject: login.value, code, ...(ip ? { ip } : {}) },
-        requestId,
-      );
-      // The service binds the code to the subject named; a different answer is not this login's code.
-      if (subject !== login.value) throw noPendingCode();
+      const how = { profile: 'v2', method: 'code', by: login.kind } as const;
+      let account: V2Account | undefined;
+      let purpose: CodePurpose | undefined;
+      try {
+        account = await accountOf(login);
+        // Codes are 6 digits (contract verificationOps.check): anything else cannot be right.
+        if (!/^[0-9]{6}$/.test(code)) throw noPendingCode();
+        purpose = await purposes.of(login.value);
+        if (!purpose) throw noPendingCode();
+        const { subject } = await codes.check(
+          { purpose, subject: login.value, code, ...(ip ? { ip } : {}) },
+          requestId,
+        );
+        // The service binds the code to the subject named; a different answer is not this login's code.
+        if (subject !== login.value) throw noPendingCode();
+      } catch (err) {
+        const reason = codeLoginRefusal(err);
+        if (reason) events.loginFailed({ ...how, reason, accountId: account?.id });
+        throw err;
+      }
       await purposes.settle(login.value, purpose);
       await prove(account, login, purpose);
+      events.loginSucceeded({ ...how, accountId: account.id });
       const { token } = await tokens.issue(tokenSubject(account), requestId);
       if (purpose === V2_PURPOSES.recovery) await grants.grant(tokenId(token), account.id);
       return { purpose, token };

@@ -1,4 +1,5 @@
 import type { PasswordHasher } from '../credentials/hasher.js';
+import type { IdentityEvents } from '../events/port.js';
 import type { LoginFlow } from '../login/flow.js';
 import { createV2CodeFlow, type V2CodeFlow } from './code-flow.js';
 import { createV2PasswordFlow, type V2PasswordFlow } from './password-flow.js';
@@ -18,6 +19,7 @@ export interface V2FlowDeps {
   grants: RecoveryGrants;
   codes: V2Codes;
   tokens: V2Tokens;
+  events?: IdentityEvents;
 }
 
 export function createV2Flow(deps: V2FlowDeps): V2Flow {

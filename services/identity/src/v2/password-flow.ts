@@ -1,6 +1,7 @@
 import { isPropuskError } from '@propusk/contracts';
 import type { PasswordHasher } from '../credentials/hasher.js';
 import { checkPassword } from '../credentials/policy.js';
+import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../events/port.js';
 import type { LoginFlow } from '../login/flow.js';
 import { loginNotFound, passwordRejected, recoveryNotGranted } from './errors.js';
 import { tokenSubject, type V2Tokens } from './ports.js';
@@ -39,8 +40,10 @@ export function createV2PasswordFlow(deps: {
   hasher: Pick<PasswordHasher, 'hash'>;
   grants: RecoveryGrants;
   tokens: V2Tokens;
+  events?: IdentityEvents;
 }): V2PasswordFlow {
   const { login, accounts, hasher, grants, tokens } = deps;
+  const events = deps.events ?? NO_IDENTITY_EVENTS;
 
   /** A wrong password stays `invalid_credentials`; an e-mail with no account becomes `email_not_found`. */
   async function explained(err: unknown, email: string): Promise<unknown> {
@@ -51,7 +54,7 @@ export function createV2PasswordFlow(deps: {
   return {
     async signIn({ email, password, ip, requestId }) {
       const verified = await login
-        .verifyPassword({ by: 'email', login: email, password, ip })
+        .verifyPassword({ by: 'email', login: email, password, ip, profile: 'v2' })
         .catch(async (err: unknown) => {
           throw await explained(err, email);
         });
@@ -65,6 +68,7 @@ export function createV2PasswordFlow(deps: {
       if (!(await accounts.setPasswordHash(accountId, await hasher.hash(password)))) {
         throw recoveryNotGranted();
       }
+      events.passwordChanged({ accountId, profile: 'v2', method: 'recovery' });
       await tokens.revokeOthers({ accountId, keepTokenId: tokenId }, requestId);
       await grants.revoke(tokenId);
     },

@@ -1,5 +1,6 @@
 import type { PasswordHasher } from '../credentials/hasher.js';
 import { checkPassword } from '../credentials/policy.js';
+import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../events/port.js';
 import { loginTaken, passwordRejected } from './errors.js';
 import { tokenSubject, type V2Tokens } from './ports.js';
 import type { V2AccountStore } from './store.js';
@@ -29,8 +30,10 @@ export function createV2RegistrationFlow(deps: {
   accounts: V2AccountStore;
   hasher: Pick<PasswordHasher, 'hash'>;
   tokens: Pick<V2Tokens, 'issue'>;
+  events?: IdentityEvents;
 }): V2RegistrationFlow {
   const { accounts, hasher, tokens } = deps;
+  const events = deps.events ?? NO_IDENTITY_EVENTS;
   return {
     async register({ password, requestId, ...person }) {
       const problem = checkPassword(password);
@@ -39,6 +42,7 @@ export function createV2RegistrationFlow(deps: {
       if (await accounts.findByEmail(person.email)) throw loginTaken('email');
       if (await accounts.findByPhone(person.phone)) throw loginTaken('phone');
       const account = await accounts.create({ ...person, passwordHash: await hasher.hash(password) });
+      events.registered({ accountId: account.id, profile: 'v2', method: 'password' });
       return tokens.issue(tokenSubject(account), requestId);
     },
   };

@@ -2,6 +2,7 @@ import { tokenOps, verificationOps } from '@propusk/contracts';
 import type { PrismaClient } from '@propusk/db';
 import type { Redis, RpcClient } from '@propusk/kit';
 import type { PasswordHasher } from '../credentials/hasher.js';
+import type { IdentityEvents } from '../events/port.js';
 import type { LoginFlow } from '../login/flow.js';
 import { createV2Flow, type V2Flow } from './flow.js';
 import { createPrismaV2AccountStore } from './prisma-store.js';
@@ -18,9 +19,11 @@ export function wireV2Flow(deps: {
   client: RpcClient;
   hasher: Pick<PasswordHasher, 'hash'>;
   login: LoginFlow;
+  events: IdentityEvents;
 }): V2Flow {
-  const { prisma, redis, client, hasher, login } = deps;
+  const { prisma, redis, client, hasher, login, events } = deps;
   return createV2Flow({
+    events,
     accounts: createPrismaV2AccountStore(prisma),
     hasher,
     login,

@@ -1,6 +1,7 @@
 import { issues, Notification, validate } from '@propusk/contracts';
 import type { Logger } from '@propusk/kit';
 import { ChannelError, type Channel } from '../channels/channel.js';
+import { NO_DELIVERY_EVENTS, type DeliveryEvents } from '../events/port.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import type { DeliveryMetrics } from './metrics.js';
 import { backoffDelay, decideOnFailure, type RetryPolicy } from './policy.js';
@@ -31,6 +32,8 @@ export interface DeliveryFlowDeps {
   policy: RetryPolicy;
   sendTimeoutMs: number;
   metrics: DeliveryMetrics;
+  /** Reports sent messages (auth.code.sent for codes). */
+  events?: DeliveryEvents;
   log: Logger;
   now?: () => number;
   random?: () => number;
@@ -53,6 +56,7 @@ const decoder = new TextDecoder();
  */
 export function createDeliveryFlow(deps: DeliveryFlowDeps): DeliveryFlow {
   const { channel, sent, deadLetters, policy, metrics } = deps;
+  const events = deps.events ?? NO_DELIVERY_EVENTS;
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   const baseLog = deps.log.child({ channel: channel.id, provider: channel.provider });
@@ -182,6 +186,7 @@ export function createDeliveryFlow(deps: DeliveryFlowDeps): DeliveryFlow {
       }
       d.ack();
       metrics.sent(channel.id);
+      events.sent(n);
       log.info({ ms: now() - n.queuedAt }, 'notification sent');
       return 'sent';
     },

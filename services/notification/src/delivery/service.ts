@@ -3,6 +3,7 @@ import type { Namespace } from '@propusk/contracts';
 import type { Logger } from '@propusk/kit';
 import type { ChannelRegistry } from '../channels/channel.js';
 import { startChannelConsumer, type ChannelConsumer, type ConsumerSettings } from './consumer.js';
+import type { DeliveryEvents } from '../events/port.js';
 import type { DeadLetterSink } from './dead-letters.js';
 import { createDeliveryFlow } from './flow.js';
 import type { DeliveryMetrics } from './metrics.js';
@@ -19,6 +20,7 @@ export interface DeliveryDeps {
   consumer: Omit<ConsumerSettings, 'maxDeliveries'>;
   sendTimeoutMs: number;
   metrics: DeliveryMetrics;
+  events?: DeliveryEvents;
   log: Logger;
 }
 
@@ -43,6 +45,7 @@ export function startDelivery(deps: DeliveryDeps): DeliveryService {
         policy: deps.policy,
         sendTimeoutMs: deps.sendTimeoutMs,
         metrics: deps.metrics,
+        events: deps.events,
         log: deps.log,
       }),
     }),

@@ -16,7 +16,8 @@ import type {
 /**
  * Redis layout (under kit's prefix `propusk:<ns>:`):
  * - `admin:access:<access_uuid>`   JSON AccessSession, TTL = the access token's lifetime
- * - `admin:refresh:<refresh_uuid>` hash {family, status current|used, access, exp}, until its exp
+ * - `admin:refresh:<refresh_uuid>` hash {family, status current|used, access, exp, and once used
+ *                                  usedAt (epoch ms), next (its successor's uuid)}, until its exp
  * - `admin:family:<family id>`     hash {refresh, access, accessTokenId, accessExp, refreshExp,
  *                                  accountId, username, roles (JSON), chatId}, until the current
  *                                  refresh token's exp
@@ -38,15 +39,20 @@ export function adminFamilyKey(familyId: string): string {
  * KEYS: presented refresh, family, family's current refresh, its current access, new refresh, new access.
  * ARGV: family id, presented uuid, expected current refresh uuid, expected current access uuid,
  *       new refresh uuid, new access uuid, new session JSON, access TTL s, new refresh exp,
- *       new access tokenId, new access exp.
+ *       new access tokenId, new access exp, now ms, reuse grace ms.
+ *
+ * A used token is a reuse unless it was rotated less than the grace ago into the family's
+ * current refresh token (RFC 9700 §4.14.2 allows for this): two requests of one client that
+ * raced each other. That one is answered `raced` and changes nothing.
  */
 const ROTATE = `
 if redis.call('HGET', KEYS[1], 'family') ~= ARGV[1] then return {'invalid'} end
 local fam = redis.call('HMGET', KEYS[2], 'refresh', 'access', 'accessTokenId', 'accessExp')
 if not fam[1] then return {'invalid'} end
 if fam[1] ~= ARGV[3] or fam[2] ~= ARGV[4] then return {'conflict'} end
-if fam[1] == ARGV[2] and redis.call('HGET', KEYS[1], 'status') == 'current' then
-  redis.call('HSET', KEYS[1], 'status', 'used')
+local presented = redis.call('HMGET', KEYS[1], 'status', 'usedAt', 'next')
+if fam[1] == ARGV[2] and presented[1] == 'current' then
+  redis.call('HSET', KEYS[1], 'status', 'used', 'usedAt', ARGV[12], 'next', ARGV[5])
   redis.call('DEL', KEYS[4])
   redis.call('HSET', KEYS[5], 'family', ARGV[1], 'status', 'current', 'access', ARGV[6], 'exp', ARGV[9])
   redis.call('EXPIREAT', KEYS[5], ARGV[9])
@@ -55,6 +61,10 @@ if fam[1] == ARGV[2] and redis.call('HGET', KEYS[1], 'status') == 'current' then
     'accessExp', ARGV[11], 'refreshExp', ARGV[9])
   redis.call('EXPIREAT', KEYS[2], ARGV[9])
   return {'rotated', fam[3], fam[4]}
+end
+if presented[1] == 'used' and presented[3] == fam[1] and presented[2]
+  and tonumber(ARGV[12]) - tonumber(presented[2]) < tonumber(ARGV[13]) then
+  return {'raced'}
 end
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 return {'reused', fam[3], fam[4]}
@@ -115,7 +125,15 @@ function parseRefresh(h: Record<string, string>): RefreshRecord | undefined {
   const exp = int(h.exp);
   if (!h.family || !h.access || exp === undefined) return undefined;
   if (h.status !== 'current' && h.status !== 'used') return undefined;
-  return { familyId: h.family, status: h.status, accessUuid: h.access, exp };
+  const usedAt = int(h.usedAt);
+  return {
+    familyId: h.family,
+    status: h.status,
+    accessUuid: h.access,
+    exp,
+    ...(usedAt === undefined ? {} : { usedAt }),
+    ...(h.next ? { next: h.next } : {}),
+  };
 }
 
 function parseRoles(raw: string | undefined): AccessSession['roles'] | undefined {
@@ -207,7 +225,7 @@ export function createRedisAdminTelegramStore(redis: Redis): AdminTelegramStore 
     },
     refreshRecord: readRefresh,
     family: readFamily,
-    async rotate(refreshUuid, next): Promise<RotateOutcome> {
+    async rotate(refreshUuid, next, grace): Promise<RotateOutcome> {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const record = await readRefresh(refreshUuid);
         const family = record && (await readFamily(record.familyId));
@@ -235,13 +253,15 @@ export function createRedisAdminTelegramStore(redis: Redis): AdminTelegramStore 
               pair.refreshExp,
               pair.session.tokenId,
               pair.session.exp,
+              grace.nowMs,
+              grace.graceMs,
             ],
           ),
         );
         const [outcome] = reply as [string];
         if (outcome === 'rotated') return { outcome, replaced: revokedFrom(reply) };
         if (outcome === 'reused') return { outcome, revoked: revokedFrom(reply) };
-        if (outcome === 'invalid') return { outcome };
+        if (outcome === 'invalid' || outcome === 'raced') return { outcome };
       }
       throw new PropuskError('unavailable', 'redis: admin rotate kept conflicting');
     },

@@ -3,6 +3,7 @@ import { compactVerify, SignJWT } from 'jose';
 import { PropuskError, tokenId, type AdminTelegramPair } from '@propusk/contracts';
 import type { Logger } from '@propusk/kit';
 import type { SessionIndex } from '../account-sessions/service.js';
+import type { TokenEvents } from '../events/port.js';
 import type { HmacSubkey } from '../keys/hmac.js';
 import type { RevocationService } from '../revocation/service.js';
 import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
@@ -63,7 +64,14 @@ export interface AdminTelegramDeps {
   accessTtlS: number;
   /** ADMIN_REFRESH_TTL_S (document 000: 7 days). */
   refreshTtlS: number;
+  /**
+   * REFRESH_REUSE_GRACE_MS: a refresh token presented again this soon after its rotation, while
+   * its successor is still current, is refused without revoking the family (default 0: none).
+   */
+  reuseGraceMs?: number;
   log: Logger;
+  /** Reports refresh reuse (auth.refresh.reused, propusk_refresh_reuse_total). */
+  events?: Pick<TokenEvents, 'refreshReused'>;
   now?: Clock;
   newUuid?: () => string;
 }
@@ -127,9 +135,12 @@ export function createAdminTelegramService(deps: AdminTelegramDeps): AdminTelegr
     await deps.revocation.revoke({ jti: access.tokenId, profile: PROFILE, exp: access.exp });
   }
 
-  /** The family in the account session index, until its current refresh token expires. */
-  function record(accountId: string, next: NewPair): Promise<void> {
-    return deps.sessions.record(accountId, {
+  /**
+   * The family in the account session index, until its current refresh token expires; a new
+   * family is opened (auth.session.created), a rotated one only re-timed.
+   */
+  function record(accountId: string, next: NewPair, opened = false): Promise<void> {
+    return deps.sessions[opened ? 'open' : 'record'](accountId, {
       profile: PROFILE,
       id: next.session.familyId,
       exp: next.refreshExp,
@@ -198,7 +209,7 @@ export function createAdminTelegramService(deps: AdminTelegramDeps): AdminTelegr
     async issue(subject) {
       const { pair, next } = await mint(subject, newUuid());
       // Indexed before it is handed out: revokeAccountSessions must find every family.
-      await record(subject.accountId, next);
+      await record(subject.accountId, next, true);
       await deps.store.start(next);
       return pair;
     },
@@ -209,21 +220,31 @@ export function createAdminTelegramService(deps: AdminTelegramDeps): AdminTelegr
         throw new PropuskError('invalid_token');
       }
       let pair: AdminTelegramPair | undefined;
-      const result = await deps.store.rotate(verdict.claims.refresh_uuid, async (family) => {
-        const minted = await mint(family, family.familyId);
-        // The family lives on until its new refresh token expires: the index must know.
-        await record(family.accountId, minted.next);
-        pair = minted.pair;
-        return minted.next;
-      });
+      const result = await deps.store.rotate(
+        verdict.claims.refresh_uuid,
+        async (family) => {
+          const minted = await mint(family, family.familyId);
+          // The family lives on until its new refresh token expires: the index must know.
+          await record(family.accountId, minted.next);
+          pair = minted.pair;
+          return minted.next;
+        },
+        { nowMs: now(), graceMs: deps.reuseGraceMs ?? 0 },
+      );
       switch (result.outcome) {
         case 'rotated':
           // One live access token per family: the old one is gone from Redis; tell the caches.
           await announce(result.replaced);
           return pair!;
+        case 'raced':
+          // Two refreshes of one client crossed (a retry, two tabs): the other got the new
+          // pair and the family lives on; this one is refused as any invalid refresh is.
+          deps.log.info('admin-telegram refresh token presented again within the reuse grace: refused');
+          throw new PropuskError('invalid_token');
         case 'reused':
           // RFC 9700 §4.14.2: a refresh token used twice means one copy is in the wrong hands.
           deps.log.warn('admin-telegram refresh token reused: family revoked');
+          deps.events?.refreshReused({ profile: PROFILE, tokenId: tokenId(refreshToken) });
           await announce(result.revoked);
           throw new PropuskError('refresh_reused');
         default:

@@ -27,6 +27,9 @@ export interface RefreshRecord {
   /** The access token issued together with this refresh token. */
   accessUuid: string;
   exp: number;
+  /** Once used: when it was rotated (epoch ms) and the refresh token that replaced it. */
+  usedAt?: number;
+  next?: string;
 }
 
 /**
@@ -65,8 +68,19 @@ export type RotateOutcome =
   | { outcome: 'rotated'; replaced: RevokedAccess }
   /** The refresh token was used already: the whole family is gone; `revoked` was its live access token. */
   | { outcome: 'reused'; revoked: RevokedAccess }
+  /**
+   * The refresh token was rotated less than the grace period ago and its successor is still the
+   * family's current one: a concurrent refresh by the same client. Refused; nothing changed.
+   */
+  | { outcome: 'raced' }
   /** Unknown refresh token, or its family is gone (revoked, logged out, expired). */
   | { outcome: 'invalid' };
+
+/** The reuse grace of one rotation: `nowMs` the domain clock, `graceMs` REFRESH_REUSE_GRACE_MS. */
+export interface ReuseGrace {
+  nowMs: number;
+  graceMs: number;
+}
 
 /** What the admin-telegram capability needs from storage (the domain defines it; Redis implements it). */
 export interface AdminTelegramStore {
@@ -78,11 +92,17 @@ export interface AdminTelegramStore {
   /**
    * Refresh rotation, atomic against every other change of the family. When `refreshUuid` is
    * the family's current refresh token: it becomes used, the old access session is deleted
-   * and `next(family)` is stored as the family's pair. When it is used already (reuse): the
-   * family, its access session and its current refresh record are deleted. Of two concurrent
-   * calls with one token exactly one rotates; the other sees "used".
+   * and `next(family)` is stored as the family's pair (the old record keeps when it was used and
+   * its successor). When it is used already: `raced` if it was rotated less than
+   * `grace.graceMs` before `grace.nowMs` into the family's current refresh token, else reuse —
+   * the family, its access session and its current refresh record are deleted. Of two
+   * concurrent calls with one token exactly one rotates; the other sees "used" (`raced`).
    */
-  rotate(refreshUuid: string, next: (family: Family) => Promise<NewPair>): Promise<RotateOutcome>;
+  rotate(
+    refreshUuid: string,
+    next: (family: Family) => Promise<NewPair>,
+    grace: ReuseGrace,
+  ): Promise<RotateOutcome>;
   /** Deletes the family with its access session and current refresh record; undefined when already gone. */
   kill(familyId: string): Promise<RevokedAccess | undefined>;
 }

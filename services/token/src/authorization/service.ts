@@ -167,7 +167,7 @@ export function createAuthorizationService(deps: AuthorizationDeps): Authorizati
       );
       const access = await mintAccess(subject.userName, exp);
       // Indexed before it is handed out: revokeAccountSessions must find every session.
-      await deps.sessions.record(subject.accountId, { profile: PROFILE, id: sessionId, exp });
+      await deps.sessions.open(subject.accountId, { profile: PROFILE, id: sessionId, exp });
       await deps.store.start(
         {
           sessionId,

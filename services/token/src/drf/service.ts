@@ -52,7 +52,7 @@ export function createDrfService(deps: DrfDeps): DrfService {
         throw new DrfTokenError('token id already in use');
       }
       // Indexed before it is handed out: revokeAccountSessions must find every token.
-      await deps.sessions.record(subject.accountId, { profile: 'drf', id, exp: session.exp });
+      await deps.sessions.open(subject.accountId, { profile: 'drf', id, exp: session.exp });
       return { token, session };
     },
     async lookup(token) {

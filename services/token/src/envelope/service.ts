@@ -48,7 +48,7 @@ export function createEnvelopeService(deps: EnvelopeDeps): EnvelopeService {
         .setProtectedHeader({ alg: key.alg, typ: JWT_TYP, kid: key.kid })
         .sign(key.key);
       // Indexed before it is handed out: revokeAccountSessions must find every token.
-      await deps.sessions.record(subject.accountId, {
+      await deps.sessions.open(subject.accountId, {
         profile: 'envelope',
         id: tokenId(token),
         exp: claims.exp,

@@ -66,7 +66,7 @@ export function createV2Service(deps: V2Deps): V2Service {
         .setProtectedHeader({ alg: key.alg, typ: V2_TYP, kid: key.kid })
         .sign(key.key);
       // Indexed before it is handed out: revokeAccountSessions must find every token.
-      await deps.sessions.record(subject.accountId, {
+      await deps.sessions.open(subject.accountId, {
         profile: PROFILE,
         id: tokenId(token),
         exp: claims.exp,

@@ -10,6 +10,7 @@ import {
   storeUnavailable,
   subjectRequired,
 } from './errors.js';
+import { NO_CODE_EVENTS, type CodeEvents } from '../events/port.js';
 import { failedForPurposeKey, failedFromIpKey, sentFromIpKey, sentToKey, type CodeSlot } from './keys.js';
 import { codeMessage } from './messages.js';
 import type { PurposePolicies } from './purposes.js';
@@ -83,10 +84,13 @@ export function createVerificationFlow(deps: {
   publisher: Pick<NotificationPublisher, 'publish'>;
   policies: PurposePolicies;
   limits: CodeLimits;
+  /** Reports issued, verified and refused codes (domain events and metrics). */
+  events?: CodeEvents;
   /** Milliseconds since the epoch; injected so tests can move time. */
   clock?: () => number;
 }): VerificationFlow {
   const { store, codes, publisher, policies, limits } = deps;
+  const events = deps.events ?? NO_CODE_EVENTS;
   const clock = deps.clock ?? Date.now;
 
   function sendCounters(req: IssueRequest): CounterLimit[] {
@@ -195,6 +199,7 @@ export function createVerificationFlow(deps: {
       const slot = { purpose: req.purpose, subjectId: codes.subjectId(req.subject) };
       await deliver(req, await storeFreshCode(req, slot), ctx);
       ctx.log.info({ purpose: req.purpose, channel: req.channel }, 'code queued');
+      events.issued({ purpose: req.purpose, channel: req.channel, requestId: ctx.requestId });
       return { expiresIn: policies[req.purpose].ttlS, resendAfter: limits.resendS };
     },
 
@@ -204,11 +209,15 @@ export function createVerificationFlow(deps: {
       const counters = checkCounters(req.purpose, req.subject === undefined, req.ip);
       if (counters.length) {
         const taken = await guarded(() => store.take(counters, limits.checkWindowS * 1000));
-        if (!taken.allowed) throw attemptsLimited(taken.retryAfterMs);
+        if (!taken.allowed) {
+          events.failed({ purpose: req.purpose, reason: 'attempts_limited', requestId: ctx.requestId });
+          throw attemptsLimited(taken.retryAfterMs);
+        }
       }
       const outcome = await consume(req);
       if (outcome.kind !== 'consumed') {
         ctx.log.info({ purpose: req.purpose, outcome: outcome.kind }, 'code refused');
+        events.failed({ purpose: req.purpose, reason: 'invalid', requestId: ctx.requestId });
         throw codeInvalid();
       }
       // A right code is not a failure: the counters taken up front are given back (best
@@ -216,6 +225,7 @@ export function createVerificationFlow(deps: {
       await store.giveBack(counters.map((c) => c.key)).catch(() => {
         ctx.log.warn({ purpose: req.purpose }, 'check counters not given back');
       });
+      events.verified({ purpose: req.purpose, requestId: ctx.requestId });
       return { subject: outcome.subject };
     },
   };

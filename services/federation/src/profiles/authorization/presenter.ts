@@ -1,3 +1,4 @@
+import type { authorizationHttp } from '@propusk/contracts';
 import type { CallbackResult } from '../../links/flow.js';
 import type { ProviderTokens } from '../../providers/provider.js';
 import type { AuthorizationPair } from '../../sign-in/flow.js';
@@ -8,9 +9,7 @@ import type { AuthorizationPair } from '../../sign-in/flow.js';
  * the callback (DESIGN, 002) hands the front end `code` and, for VK ID, `device_id` (the
  * parameter names get/token takes). Errors are `{"detail": "..."}` (DESIGN, 002).
  */
-export interface DetailBody {
-  detail: string;
-}
+export type DetailBody = authorizationHttp.Detail;
 
 export function detailBody(message: string): DetailBody {
   return { detail: message };
@@ -20,11 +19,11 @@ export function linkBody(authorizeUrl: string): string {
   return JSON.stringify(authorizeUrl);
 }
 
-export function callbackBody(result: CallbackResult): { code: string; device_id?: string } {
+export function callbackBody(result: CallbackResult): authorizationHttp.CallbackAnswer {
   return { code: result.code, ...(result.deviceId ? { device_id: result.deviceId } : {}) };
 }
 
-export function tokensBody(tokens: ProviderTokens): ProviderTokens {
+export function tokensBody(tokens: ProviderTokens): authorizationHttp.ProviderTokens {
   return {
     access_token: tokens.access_token,
     refresh_token: tokens.refresh_token,
@@ -33,7 +32,7 @@ export function tokensBody(tokens: ProviderTokens): ProviderTokens {
 }
 
 /** Exactly the two fields of document 002's example, whatever else the token service adds. */
-export function authorizationBody(pair: AuthorizationPair): AuthorizationPair {
+export function authorizationBody(pair: AuthorizationPair): authorizationHttp.TokenPair {
   return { access: pair.access, refresh: pair.refresh };
 }
 

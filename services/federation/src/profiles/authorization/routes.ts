@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { authorizationHttp } from '@propusk/contracts';
 import type { LinkFlow } from '../../links/flow.js';
 import { PROVIDER_IDS, PROVIDER_PATHS, type ProviderId } from '../../providers/provider.js';
 import type { SignInFlow, SignInMode } from '../../sign-in/flow.js';
-import { MAX_ACCESS_TOKEN_LENGTH } from '../../userinfo/service.js';
 import { authorizationErrorHandler } from './errors.js';
 import { authorizationBody, callbackBody, frontendLocation, linkBody, tokensBody } from './presenter.js';
 import { queryParam } from './query.js';
@@ -21,6 +21,16 @@ export interface AuthorizationRoutesDeps {
 function noStore(reply: FastifyReply): FastifyReply {
   return reply.header('cache-control', 'no-store');
 }
+
+/**
+ * The query strings of the provider routes (contracts' authorizationHttp): each parameter's name
+ * and longest value come from these, as the OpenAPI document shows them.
+ */
+export const PROVIDER_QUERIES = Object.freeze({
+  callback: authorizationHttp.CallbackQuery,
+  token: authorizationHttp.ProviderTokenQuery,
+  signIn: authorizationHttp.ProviderSignInQuery,
+});
 
 /** Document 002's `/registration` and `/login` take the provider's token as `access_token`. */
 const SIGN_IN_ROUTES: ReadonlyArray<{ path: string; mode: SignInMode }> = [
@@ -44,12 +54,13 @@ function providerRoutes(scope: FastifyInstance, provider: ProviderId, deps: Auth
   });
 
   scope.get(`${base}/callback`, options, async (req, reply) => {
+    const query = PROVIDER_QUERIES.callback;
     const result = await deps.flow.callback(provider, {
-      code: queryParam(req.query, 'code'),
-      state: queryParam(req.query, 'state'),
-      deviceId: queryParam(req.query, 'device_id'),
-      error: queryParam(req.query, 'error'),
-      errorDescription: queryParam(req.query, 'error_description'),
+      code: queryParam(req.query, query, 'code'),
+      state: queryParam(req.query, query, 'state'),
+      deviceId: queryParam(req.query, query, 'device_id'),
+      error: queryParam(req.query, query, 'error'),
+      errorDescription: queryParam(req.query, query, 'error_description'),
     });
     noStore(reply);
     if (deps.frontendRedirect) return reply.redirect(frontendLocation(deps.frontendRedirect, result), 302);
@@ -58,8 +69,8 @@ function providerRoutes(scope: FastifyInstance, provider: ProviderId, deps: Auth
 
   scope.get(`${base}/get/token`, options, async (req, reply) => {
     const tokens = await deps.flow.token(provider, {
-      code: queryParam(req.query, 'code'),
-      deviceId: queryParam(req.query, 'device_id'),
+      code: queryParam(req.query, PROVIDER_QUERIES.token, 'code'),
+      deviceId: queryParam(req.query, PROVIDER_QUERIES.token, 'device_id'),
     });
     return noStore(reply).send(tokensBody(tokens));
   });
@@ -69,7 +80,7 @@ function providerRoutes(scope: FastifyInstance, provider: ProviderId, deps: Auth
       const pair = await deps.signIn.signIn({
         provider,
         mode,
-        accessToken: queryParam(req.query, 'access_token', MAX_ACCESS_TOKEN_LENGTH) ?? '',
+        accessToken: queryParam(req.query, PROVIDER_QUERIES.signIn, 'access_token') ?? '',
         requestId: req.id,
       });
       return noStore(reply).send(authorizationBody(pair));

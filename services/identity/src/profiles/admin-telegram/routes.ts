@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { adminTelegramHttp } from '@propusk/contracts';
 import type { AdminAuthFlow } from '../../admin-auth/flow.js';
 import type { AdminRegistrationFlow } from '../../admin-registration/flow.js';
 import { clientIp } from '../../http/client-ip.js';
 import { typeboxValidator } from '../../http/login-body.js';
-import { AuthBody, CodeRequestBody, RegistrationBody, isRefresh } from './body.js';
 import { adminErrorHandler } from './errors.js';
 import { registrationAccepted, tokenPair } from './presenter.js';
 
@@ -16,6 +16,8 @@ export interface AdminTelegramRouteDeps {
   registration: AdminRegistrationFlow;
   auth: AdminAuthFlow;
 }
+
+const { AuthBody, CodeRequestBody, RegistrationBody, isRefresh } = adminTelegramHttp;
 
 /** The contracts take an address of at most 64 characters; anything longer is not one we can use. */
 function ipOf(req: FastifyRequest): string | undefined {
@@ -40,7 +42,7 @@ export async function registerAdminTelegramRoutes(
         errorHandler: adminErrorHandler('send {"username": string, "password": string} and nothing else'),
       },
       async (req, reply) => {
-        const { username, password } = req.body as CodeRequestBody;
+        const { username, password } = req.body as adminTelegramHttp.CodeRequestBody;
         await deps.registration.requestCode({ username, password, ip: ipOf(req), requestId: req.id });
         return reply.code(200).send(registrationAccepted());
       },
@@ -54,7 +56,7 @@ export async function registerAdminTelegramRoutes(
         errorHandler: adminErrorHandler('send {"code": <the 6-digit code from Telegram>} and nothing else'),
       },
       async (req, reply) => {
-        const { code } = req.body as RegistrationBody;
+        const { code } = req.body as adminTelegramHttp.RegistrationBody;
         await deps.registration.complete({ code, ip: ipOf(req), requestId: req.id });
         return reply.code(200).send(registrationAccepted());
       },
@@ -70,7 +72,7 @@ export async function registerAdminTelegramRoutes(
         ),
       },
       async (req, reply) => {
-        const body = req.body as AuthBody;
+        const body = req.body as adminTelegramHttp.AuthBody;
         const pair = isRefresh(body)
           ? await deps.auth.refresh({ refreshToken: body.refresh_token, requestId: req.id })
           : await deps.auth.login({ ...body, ip: ipOf(req), requestId: req.id });

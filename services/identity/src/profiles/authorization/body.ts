@@ -1,39 +1,13 @@
-import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { FastifySchemaCompiler } from 'fastify';
 import { checker } from '@propusk/contracts';
 
 /**
- * Request bodies of document 002's `/authorization/…` routes: the fields its tables list, all
- * `str`, nothing else. Checked with TypeBox, never coerced (see http/login-body.ts); a failure
- * names the field in words a client can act on.
+ * How identity checks the bodies of document 002's `/authorization/…` routes (contracts'
+ * authorizationHttp: the fields its tables list, all `str`, nothing else). Checked with TypeBox,
+ * never coerced (see http/login-body.ts); a failure names the field in words a client can act on.
  */
-
-/** Lengths of contract identity.verifyPassword (login 320, password 1024). */
-const EMAIL = Type.String({ minLength: 1, maxLength: 320 });
-const PHONE = Type.String({ minLength: 1, maxLength: 32 });
-const PASSWORD = Type.String({ minLength: 1, maxLength: 1024 });
-
-/** "Registration": phone_number, email, hash_password (the password itself; DESIGN, 002). */
-export const RegistrationBody = Type.Object(
-  { phone_number: PHONE, email: EMAIL, hash_password: PASSWORD },
-  { additionalProperties: false },
-);
-export type RegistrationBody = Static<typeof RegistrationBody>;
-
-/** "Login/Email": email, hash_password. */
-export const EmailLoginBody = Type.Object(
-  { email: EMAIL, hash_password: PASSWORD },
-  { additionalProperties: false },
-);
-export type EmailLoginBody = Static<typeof EmailLoginBody>;
-
-/** "Login/Phone_number": phone_number, hash_password. */
-export const PhoneLoginBody = Type.Object(
-  { phone_number: PHONE, hash_password: PASSWORD },
-  { additionalProperties: false },
-);
-export type PhoneLoginBody = Static<typeof PhoneLoginBody>;
 
 /** A field the client sent that cannot be used (its syntax); the message names the field. */
 export class BadField extends Error {

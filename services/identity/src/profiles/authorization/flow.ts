@@ -4,6 +4,7 @@ import type { ContactAccountStore } from '../../accounts/store.js';
 import { passwordRejected } from '../../admin-registration/errors.js';
 import type { PasswordHasher } from '../../credentials/hasher.js';
 import { checkPassword } from '../../credentials/policy.js';
+import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../../events/port.js';
 import type { LoginFlow } from '../../login/flow.js';
 import { registeredWithoutTokens } from './refusals.js';
 
@@ -54,8 +55,10 @@ export function createAuthorizationFlow(deps: {
   hasher: Pick<PasswordHasher, 'hash'>;
   login: LoginFlow;
   tokens: AuthorizationTokens;
+  events?: IdentityEvents;
 }): AuthorizationFlow {
   const { accounts, hasher, login, tokens } = deps;
+  const events = deps.events ?? NO_IDENTITY_EVENTS;
   return {
     async register({ email, phone, password, requestId }) {
       const problem = checkPassword(password);
@@ -65,6 +68,7 @@ export function createAuthorizationFlow(deps: {
       if (await accounts.findByPhone(phone)) throw phoneTaken();
       const passwordHash = await hasher.hash(password);
       const account = await accounts.createWithContacts({ email, phone, passwordHash, roles: [] });
+      events.registered({ accountId: account.id, profile: 'authorization', method: 'password' });
       try {
         // contracts' issueAuthorization: `user_name` is the account's e-mail.
         return await tokens.issue(
@@ -77,7 +81,7 @@ export function createAuthorizationFlow(deps: {
     },
 
     async login({ by, login: name, password, ip, requestId }) {
-      const account = await login.verifyPassword({ by, login: name, password, ip });
+      const account = await login.verifyPassword({ by, login: name, password, ip, profile: 'authorization' });
       const userName = account.email ?? account.phone ?? name;
       return tokens.issue({ accountId: account.id, userName, roles: account.roles }, requestId);
     },

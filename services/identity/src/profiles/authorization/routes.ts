@@ -1,14 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authorizationHttp } from '@propusk/contracts';
 import { normaliseEmail, normaliseRussianMobile } from '../../accounts/contacts.js';
 import { clientIp } from '../../http/client-ip.js';
-import {
-  authorizationValidator,
-  BadField,
-  EmailLoginBody,
-  fieldList,
-  PhoneLoginBody,
-  RegistrationBody,
-} from './body.js';
+import { authorizationValidator, BadField, fieldList } from './body.js';
 import { authorizationErrorHandler } from './errors.js';
 import type { AuthorizationFlow, AuthorizationPair } from './flow.js';
 import { authorizationBody } from './presenter.js';
@@ -17,6 +11,8 @@ import { authorizationBody } from './presenter.js';
 export const AUTHORIZATION_REGISTRATION_PATH = '/authorization/registration';
 export const AUTHORIZATION_EMAIL_LOGIN_PATH = '/authorization/login/email';
 export const AUTHORIZATION_PHONE_LOGIN_PATH = '/authorization/login/phone/number';
+
+const { EmailLoginBody, PhoneLoginBody, RegistrationBody } = authorizationHttp;
 
 const PHONE_EXPECTED = 'a Russian mobile number, e.g. +79001234567 or 8 900 123-45-67';
 const WRONG_EMAIL_LOGIN = 'wrong e-mail or password';
@@ -66,7 +62,7 @@ export async function registerAuthorizationRoutes(
         }),
       },
       async (req, reply) => {
-        const body = req.body as RegistrationBody;
+        const body = req.body as authorizationHttp.RegistrationBody;
         const email = normaliseEmail(body.email);
         if (!email) throw new BadField('email', '"email" must be an e-mail address, e.g. name@example.com');
         const phone = normaliseRussianMobile(body.phone_number);
@@ -92,7 +88,7 @@ export async function registerAuthorizationRoutes(
         }),
       },
       async (req, reply) => {
-        const { email, hash_password } = req.body as EmailLoginBody;
+        const { email, hash_password } = req.body as authorizationHttp.EmailLoginBody;
         // Any text is looked up (lower-cased by the login flow): one that is no account's
         // e-mail gets the same 401 as a wrong password.
         const pair = await deps.flow.login({
@@ -117,7 +113,7 @@ export async function registerAuthorizationRoutes(
         }),
       },
       async (req, reply) => {
-        const { phone_number, hash_password } = req.body as PhoneLoginBody;
+        const { phone_number, hash_password } = req.body as authorizationHttp.PhoneLoginBody;
         const pair = await deps.flow.login({
           by: 'phone',
           login: loginPhone(phone_number.trim()),

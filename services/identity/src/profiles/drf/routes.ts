@@ -13,6 +13,7 @@ export const DRF_LOGIN_PATHS = ['/api/v1/login/', '/api/v1/accounts/login/'] as 
 
 export async function registerDrfRoutes(app: FastifyInstance, deps: LoginRouteDeps): Promise<void> {
   await registerLoginScope(app, deps, {
+    profile: 'drf',
     renderFailure: drfFailure,
     setup: (scope) =>
       scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parseFormBody),

@@ -6,7 +6,6 @@ import {
   type LoginRouteDeps,
   type VerifiedLogin,
 } from '../../http/login-routes.js';
-import { invalidCredentials } from '../../login/errors.js';
 import { envelopeFailure } from './errors.js';
 import { envelopeToken, isEnvelopeAdmin } from './presenter.js';
 
@@ -22,15 +21,14 @@ export async function registerEnvelopeRoutes(app: FastifyInstance, deps: LoginRo
     return envelopeToken(token);
   }
   await registerLoginScope(app, deps, {
+    profile: 'envelope',
     renderFailure: envelopeFailure,
     routes: [
       {
         paths: [ENVELOPE_ADMIN_LOGIN_PATH],
-        async succeed(login) {
-          // DESIGN, 001: a right password without the role is answered exactly like a wrong one.
-          if (!isEnvelopeAdmin(login.account.roles)) throw invalidCredentials();
-          return issue(login);
-        },
+        // DESIGN, 001: a right password without the role is answered exactly like a wrong one.
+        permitted: (account) => isEnvelopeAdmin(account.roles),
+        succeed: issue,
       },
       { paths: [ENVELOPE_USER_LOGIN_PATH], succeed: issue },
     ],

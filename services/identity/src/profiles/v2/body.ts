@@ -1,3 +1,4 @@
+import { v2Http, type TObject, type TProperties, type TSchema } from '@propusk/contracts';
 import { normaliseEmail, normaliseRussianMobile } from '../../accounts/contacts.js';
 import { parseLogin, type Login } from '../../v2/logins.js';
 import { FIELD_TEXT, V2_TEXT } from './messages.js';
@@ -23,14 +24,60 @@ export class V2FieldError extends Error {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-/** Names, e-mail and phone texts are short; longer input is not one of them (9). */
-const NAME_MAX = 100;
-const EMAIL_MAX = 254;
-const PHONE_MAX = 32;
-const LOGIN_MAX = EMAIL_MAX;
-/** Long enough for any password the policy admits (128 code points of up to 4 bytes), as login takes. */
-const PASSWORD_MAX_CHARS = 1024;
-const CODE_MAX = 32;
+/**
+ * The contracts schema of each body (v2Http, which the OpenAPI document shows): every field's
+ * name and length limit below comes from these, so the document and the checks cannot drift.
+ */
+export const V2_BODY_SCHEMAS = Object.freeze({
+  registration: v2Http.RegistrationBody,
+  login: v2Http.LoginBody,
+  passwordLogin: v2Http.PasswordLoginBody,
+  phoneLogin: v2Http.PhoneLoginBody,
+  code: v2Http.CodeBody,
+  newPassword: v2Http.NewPasswordBody,
+});
+
+/** One field of a body: its name and its longest value (code points; a password's UTF-16 units). */
+interface FieldSpec {
+  readonly name: string;
+  readonly max: number;
+}
+
+/** A string schema's maxLength, or that of the first string of a union (`string/null`). */
+function maxLengthOf(schema: TSchema): number | undefined {
+  if (typeof schema.maxLength === 'number') return schema.maxLength;
+  const anyOf = (schema as { anyOf?: TSchema[] }).anyOf;
+  return anyOf?.map(maxLengthOf).find((max) => max !== undefined);
+}
+
+/** The field `name` of `schema` (the compiler checks the name exists); a schema without a limit is a bug. */
+function fieldOf<P extends TProperties>(schema: TObject<P>, name: keyof P & string): FieldSpec {
+  const property: TSchema | undefined = schema.properties[name];
+  const max = property && maxLengthOf(property);
+  if (max === undefined) throw new Error(`v2 body schema: field ${name} has no maxLength`);
+  return Object.freeze({ name, max });
+}
+
+const REGISTRATION = {
+  name: fieldOf(V2_BODY_SCHEMAS.registration, 'name'),
+  surname: fieldOf(V2_BODY_SCHEMAS.registration, 'surname'),
+  patronymic: fieldOf(V2_BODY_SCHEMAS.registration, 'patronymic'),
+  email: fieldOf(V2_BODY_SCHEMAS.registration, 'email_address'),
+  phone: fieldOf(V2_BODY_SCHEMAS.registration, 'phone_number'),
+  password: fieldOf(V2_BODY_SCHEMAS.registration, 'password'),
+};
+const LOGIN = fieldOf(V2_BODY_SCHEMAS.login, 'login');
+const PASSWORD_LOGIN = {
+  email: fieldOf(V2_BODY_SCHEMAS.passwordLogin, 'email_address'),
+  password: fieldOf(V2_BODY_SCHEMAS.passwordLogin, 'password'),
+};
+const PHONE_LOGIN = fieldOf(V2_BODY_SCHEMAS.phoneLogin, 'phone_number');
+const CODE = {
+  login: fieldOf(V2_BODY_SCHEMAS.code, 'login'),
+  code: fieldOf(V2_BODY_SCHEMAS.code, 'code'),
+};
+const NEW_PASSWORD = fieldOf(V2_BODY_SCHEMAS.newPassword, 'password');
+
 /** Control characters (line breaks included) have no place in a name. */
 const CONTROL = /\p{Cc}/u;
 
@@ -59,44 +106,44 @@ function present(fields: Fields, name: string): string {
   return value;
 }
 
-/** A required string, trimmed: 8 when blank, 9 when longer than `max` code points. */
-function text(fields: Fields, name: string, max: number): string {
+/** A required string, trimmed: 8 when blank, 9 when longer than the field's limit in code points. */
+function text(fields: Fields, { name, max }: FieldSpec): string {
   const trimmed = present(fields, name).trim();
   if (trimmed === '') throw new V2FieldError(8, FIELD_TEXT.empty(name));
   if ([...trimmed].length > max) throw new V2FieldError(9, FIELD_TEXT.tooLong(name, max));
   return trimmed;
 }
 
-function personName(fields: Fields, name: string): string {
-  const value = text(fields, name, NAME_MAX);
-  if (CONTROL.test(value)) throw new V2FieldError(9, FIELD_TEXT.badCharacters(name));
+function personName(fields: Fields, field: FieldSpec): string {
+  const value = text(fields, field);
+  if (CONTROL.test(value)) throw new V2FieldError(9, FIELD_TEXT.badCharacters(field.name));
   return value;
 }
 
 /** `patronymic` is "string/null": absent, null or blank all mean none. */
-function patronymic(fields: Fields): string | null {
-  const value = has(fields, 'patronymic') ? fields.patronymic : undefined;
+function patronymic(fields: Fields, field: FieldSpec): string | null {
+  const value = has(fields, field.name) ? fields[field.name] : undefined;
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new V2FieldError(9, FIELD_TEXT.notStringOrNull('patronymic'));
+  if (typeof value !== 'string') throw new V2FieldError(9, FIELD_TEXT.notStringOrNull(field.name));
   if (value.trim() === '') return null;
-  return personName(fields, 'patronymic');
+  return personName(fields, field);
 }
 
-function email(fields: Fields, name: string): string {
-  const value = normaliseEmail(text(fields, name, EMAIL_MAX));
-  if (value === undefined) throw new V2FieldError(9, FIELD_TEXT.notEmail(name));
+function email(fields: Fields, field: FieldSpec): string {
+  const value = normaliseEmail(text(fields, field));
+  if (value === undefined) throw new V2FieldError(9, FIELD_TEXT.notEmail(field.name));
   return value;
 }
 
-function phone(fields: Fields, name: string): string {
-  const value = normaliseRussianMobile(text(fields, name, PHONE_MAX));
-  if (value === undefined) throw new V2FieldError(9, FIELD_TEXT.notMobile(name));
+function phone(fields: Fields, field: FieldSpec): string {
+  const value = normaliseRussianMobile(text(fields, field));
+  if (value === undefined) throw new V2FieldError(9, FIELD_TEXT.notMobile(field.name));
   return value;
 }
 
-function login(fields: Fields, name: string): Login {
-  const value = parseLogin(text(fields, name, LOGIN_MAX));
-  if (value === undefined) throw new V2FieldError(9, FIELD_TEXT.notLogin(name));
+function login(fields: Fields, field: FieldSpec): Login {
+  const value = parseLogin(text(fields, field));
+  if (value === undefined) throw new V2FieldError(9, FIELD_TEXT.notLogin(field.name));
   return value;
 }
 
@@ -104,11 +151,10 @@ function login(fields: Fields, name: string): Login {
  * A password exactly as sent (spaces count; only `""` is empty). Its policy is the domain's
  * (`password_rejected`, answered 9); a password beyond any the policy admits is 9 here.
  */
-function password(fields: Fields, name: string): string {
+function password(fields: Fields, { name, max }: FieldSpec): string {
   const value = present(fields, name);
   if (value === '') throw new V2FieldError(8, FIELD_TEXT.empty(name));
-  if (value.length > PASSWORD_MAX_CHARS)
-    throw new V2FieldError(9, FIELD_TEXT.tooLong(name, PASSWORD_MAX_CHARS));
+  if (value.length > max) throw new V2FieldError(9, FIELD_TEXT.tooLong(name, max));
   return value;
 }
 
@@ -125,29 +171,29 @@ export interface RegistrationFields {
 export function registrationFields(body: unknown): RegistrationFields {
   const f = fieldsOf(body);
   return {
-    name: personName(f, 'name'),
-    surname: personName(f, 'surname'),
-    patronymic: patronymic(f),
-    email: email(f, 'email_address'),
-    phone: phone(f, 'phone_number'),
-    password: password(f, 'password'),
+    name: personName(f, REGISTRATION.name),
+    surname: personName(f, REGISTRATION.surname),
+    patronymic: patronymic(f, REGISTRATION.patronymic),
+    email: email(f, REGISTRATION.email),
+    phone: phone(f, REGISTRATION.phone),
+    password: password(f, REGISTRATION.password),
   };
 }
 
 /** "/v2/auth/verification" and "/v2/auth/passwordRecovery": `login`. */
 export function loginFields(body: unknown): { login: Login } {
-  return { login: login(fieldsOf(body), 'login') };
+  return { login: login(fieldsOf(body), LOGIN) };
 }
 
 /** "/v2/auth/loginByPassword": email_address, password. */
 export function passwordLoginFields(body: unknown): { email: string; password: string } {
   const f = fieldsOf(body);
-  return { email: email(f, 'email_address'), password: password(f, 'password') };
+  return { email: email(f, PASSWORD_LOGIN.email), password: password(f, PASSWORD_LOGIN.password) };
 }
 
 /** "/v2/auth/loginByPhone": phone_number. */
 export function phoneLoginFields(body: unknown): { phone: string } {
-  return { phone: phone(fieldsOf(body), 'phone_number') };
+  return { phone: phone(fieldsOf(body), PHONE_LOGIN) };
 }
 
 /**
@@ -156,10 +202,10 @@ export function phoneLoginFields(body: unknown): { phone: string } {
  */
 export function codeFields(body: unknown): { login: Login; code: string } {
   const f = fieldsOf(body);
-  return { login: login(f, 'login'), code: text(f, 'code', CODE_MAX) };
+  return { login: login(f, CODE.login), code: text(f, CODE.code) };
 }
 
 /** `POST /v2/auth/password` (beyond the document: the end of password recovery): password. */
 export function newPasswordFields(body: unknown): { password: string } {
-  return { password: password(fieldsOf(body), 'password') };
+  return { password: password(fieldsOf(body), NEW_PASSWORD) };
 }

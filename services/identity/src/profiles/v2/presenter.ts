@@ -1,3 +1,5 @@
+import type { v2Http } from '@propusk/contracts';
+
 /**
  * Document 003's answers: `{"message", "data"}` on success; on failure the HTTP status and a
  * numeric code travel together as `{"code", "message"}` (DESIGN, 003).
@@ -9,7 +11,7 @@ export interface V2Success<D> {
 
 export interface V2Failure {
   status: number;
-  body: { code: number; message: string };
+  body: v2Http.Failure;
   /** Seconds to wait, for `Retry-After` on a 429. */
   retryAfterS?: number;
 }

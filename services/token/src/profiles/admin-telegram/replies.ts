@@ -1,3 +1,5 @@
+import type { adminTelegramHttp } from '@propusk/contracts';
+
 /**
  * Document 000's shape: `{"message": "..."}`. Success is the document's text; the error texts
  * are ours (DESIGN: "Errors: {"message": "..."} with a fitting HTTP status"), worded as the
@@ -5,7 +7,7 @@
  */
 export interface AdminReply {
   status: number;
-  body: { message: string };
+  body: adminTelegramHttp.Message;
 }
 
 export const ADMIN_MESSAGES = Object.freeze({

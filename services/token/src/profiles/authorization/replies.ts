@@ -1,3 +1,5 @@
+import type { authorizationHttp } from '@propusk/contracts';
+
 /**
  * Document 002's shapes: `/validate/jwt/access` answers the JSON literal `true` or `false`,
  * `/validate/jwt/refresh` `{"access", "email"}`; errors are `{"detail": "..."}` (DESIGN, 002),
@@ -5,7 +7,7 @@
  */
 export interface DetailReply {
   status: number;
-  body: { detail: string };
+  body: authorizationHttp.Detail;
 }
 
 export const AUTHORIZATION_MESSAGES = Object.freeze({
@@ -21,6 +23,6 @@ export function detailReply(status: number, detail: string): DetailReply {
 }
 
 /** Exactly the two fields of document 002's example. */
-export function refreshBody(r: { access: string; email: string }): { access: string; email: string } {
+export function refreshBody(r: { access: string; email: string }): authorizationHttp.RefreshedAccess {
   return { access: r.access, email: r.email };
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { authorizationHttp, checker } from '@propusk/contracts';
 import type { AuthorizationService } from '../../authorization/service.js';
 import { authorizationErrorHandler } from './errors.js';
 import { AUTHORIZATION_MESSAGES, detailReply, refreshBody } from './replies.js';
@@ -8,15 +9,15 @@ export interface AuthorizationRoutesDeps {
 }
 
 /**
- * A query parameter given exactly once and non-empty. The token travels only there (document
- * 002: "Принимает параметр: access / refresh"): the Authorization header is not read, so a
- * request never carries two tokens that could disagree.
+ * The query strings of `/validate/jwt/access` and `/validate/jwt/refresh` (contracts'
+ * authorizationHttp): the token given exactly once and non-empty. The token travels only there
+ * (document 002: "Принимает параметр: access / refresh"): the Authorization header is not read,
+ * so a request never carries two tokens that could disagree.
  */
-function param(query: unknown, name: string): string | undefined {
-  if (typeof query !== 'object' || query === null) return undefined;
-  const v = (query as Record<string, unknown>)[name];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
+export const VALIDATE_QUERIES = Object.freeze({
+  access: authorizationHttp.ValidateAccessQuery,
+  refresh: authorizationHttp.ValidateRefreshQuery,
+});
 
 /** RFC 6749 §5.1: responses carrying tokens are not cached. */
 function noStore(reply: FastifyReply): FastifyReply {
@@ -30,7 +31,7 @@ function noStore(reply: FastifyReply): FastifyReply {
  */
 async function accessRoute(scope: FastifyInstance, deps: AuthorizationRoutesDeps): Promise<void> {
   scope.get('/validate/jwt/access', async (req, reply) => {
-    const token = param(req.query, 'access');
+    const token = checker(VALIDATE_QUERIES.access).Check(req.query) ? req.query.access : undefined;
     const valid = token !== undefined && (await deps.authorization.live(token, ['access'])) !== undefined;
     return noStore(reply).code(200).type('application/json; charset=utf-8').send(JSON.stringify(valid));
   });
@@ -44,7 +45,7 @@ async function accessRoute(scope: FastifyInstance, deps: AuthorizationRoutesDeps
 async function refreshRoute(scope: FastifyInstance, deps: AuthorizationRoutesDeps): Promise<void> {
   const missing = detailReply(400, AUTHORIZATION_MESSAGES.refreshMissing);
   scope.get('/validate/jwt/refresh', { exposeHeadRoute: false }, async (req, reply) => {
-    const token = param(req.query, 'refresh');
+    const token = checker(VALIDATE_QUERIES.refresh).Check(req.query) ? req.query.refresh : undefined;
     if (token === undefined) return reply.code(missing.status).send(missing.body);
     // `invalid_token` (401) reaches the error handler, which answers it in this profile's shape.
     const r = await deps.authorization.refresh(token);

@@ -1,15 +1,14 @@
+import { checker, drfHttp } from '@propusk/contracts';
+
+/** check_token's body (document 004, "Вход"): contracts' drfHttp.CheckTokenBody. */
+export const CHECK_TOKEN_BODY = drfHttp.CheckTokenBody;
+
 /**
- * check_token's body: `{"username": "<non-empty string>"}` and nothing else (document 004,
- * "Вход"). Surrounding whitespace is dropped, as DRF's CharField does by default.
+ * The username of check_token's body: `{"username": "<non-empty string>"}` and nothing else.
+ * Surrounding whitespace is dropped, as DRF's CharField does by default.
  */
 export function usernameFromBody(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const keys = Object.keys(body);
-  if (keys.length !== 1 || keys[0] !== 'username') return undefined;
-  const username = (body as { username: unknown }).username;
-  if (typeof username !== 'string') return undefined;
-  const trimmed = username.trim();
-  return trimmed === '' ? undefined : trimmed;
+  return checker(CHECK_TOKEN_BODY).Check(body) ? body.username.trim() : undefined;
 }
 
 /**

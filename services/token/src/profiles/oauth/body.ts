@@ -1,4 +1,8 @@
+import { checker, standardHttp } from '@propusk/contracts';
 import { OAUTH_REPLIES, type OAuthReply } from './replies.js';
+
+/** The form both endpoints take: contracts' standardHttp.TokenForm. */
+export const TOKEN_FORM = standardHttp.TokenForm;
 
 export type TokenParams = { ok: true; token: string } | { ok: false; reply: OAuthReply };
 
@@ -13,7 +17,6 @@ export function tokenParams(body: unknown): TokenParams {
   if (typeof body !== 'object' || body === null) return { ok: false, reply: OAUTH_REPLIES.missingToken };
   const params = body as Record<string, unknown>;
   if (Object.values(params).some(Array.isArray)) return { ok: false, reply: OAUTH_REPLIES.repeated };
-  const token = params.token;
-  if (typeof token !== 'string' || token === '') return { ok: false, reply: OAUTH_REPLIES.missingToken };
-  return { ok: true, token };
+  if (!checker(TOKEN_FORM).Check(params)) return { ok: false, reply: OAUTH_REPLIES.missingToken };
+  return { ok: true, token: params.token };
 }

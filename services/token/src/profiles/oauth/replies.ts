@@ -1,8 +1,8 @@
 import type { FastifyReply } from 'fastify';
+import type { standardHttp } from '@propusk/contracts';
 
 /** The RFC 6749 §5.2 error codes these endpoints answer (RFC 7662 §2.3, RFC 7009 §2.2.1). */
-export type OAuthErrorCode =
-  'invalid_request' | 'invalid_client' | 'temporarily_unavailable' | 'server_error';
+export type OAuthErrorCode = standardHttp.OAuthErrorCode;
 
 export interface OAuthReply {
   readonly status: number;

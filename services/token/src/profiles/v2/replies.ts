@@ -1,3 +1,5 @@
+import type { v2Http } from '@propusk/contracts';
+
 /**
  * Document 003's failure shape: HTTP status and numeric code travel together (DESIGN: `422:7`
  * is HTTP 422 with `{"code": 7, "message": "..."}`). Signout documents only `204`; its other
@@ -5,7 +7,7 @@
  */
 export interface V2Reply {
   status: number;
-  body: { code: number; message: string };
+  body: v2Http.Failure;
 }
 
 export const V2_MESSAGES = Object.freeze({

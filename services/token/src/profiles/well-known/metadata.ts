@@ -1,3 +1,4 @@
+import type { standardHttp } from '@propusk/contracts';
 import { INTROSPECTION_PATH, REVOCATION_PATH } from '../oauth/routes.js';
 
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
@@ -20,7 +21,7 @@ export const JWKS_PATH = '/.well-known/jwks.json';
  * - `id_token_signing_alg_values_supported`: REQUIRED, and must list RS256. No ID token is issued;
  *   RS256 is the one algorithm of every key at `jwks_uri` (envelope and v2 access tokens).
  */
-export function discoveryDocument(issuer: string) {
+export function discoveryDocument(issuer: string): standardHttp.DiscoveryDocument {
   // The issuer is PUBLIC_BASE_URL with no trailing slash (kit's URL settings drop it): each
   // endpoint is the issuer plus its path, as the gateway serves it.
   return {
@@ -37,4 +38,4 @@ export function discoveryDocument(issuer: string) {
   };
 }
 
-export type DiscoveryDocument = ReturnType<typeof discoveryDocument>;
+export type DiscoveryDocument = standardHttp.DiscoveryDocument;

@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 /**
- * Request bodies of document 000, checked with TypeBox (no coercion, no unknown fields: see
- * http/login-body.ts). Failures are answered 400 with the route's own message (errors.ts).
+ * Document 000 (admin-telegram) over HTTP: request bodies as identity checks them (TypeBox, no
+ * coercion, no unknown fields) and the answers' shapes: `{}` for both registration steps, the
+ * token pair for auth, `{"message": "..."}` for logout and for every failure (DESIGN, 000).
  */
 
 /** "Registration Step One": `{"password", "username"}`; the password policy speaks for the password. */
@@ -36,17 +37,45 @@ export const LoginBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type LoginBody = Static<typeof LoginBody>;
 
 /** "Update Access Token": `{"refresh_token"}` (the length of contract token.refreshAdminTelegram). */
 export const RefreshBody = Type.Object(
   { refresh_token: Type.String({ minLength: 1, maxLength: 8192 }) },
   { additionalProperties: false },
 );
+export type RefreshBody = Static<typeof RefreshBody>;
 
 /** DESIGN, 000: one path, told apart by the body; a body with both (or neither) is neither. */
 export const AuthBody = Type.Union([LoginBody, RefreshBody]);
 export type AuthBody = Static<typeof AuthBody>;
 
-export function isRefresh(body: AuthBody): body is Static<typeof RefreshBody> {
+export function isRefresh(body: AuthBody): body is RefreshBody {
   return 'refresh_token' in body;
 }
+
+/** Both registration steps answer an empty object. */
+export const Accepted = Type.Object({}, { additionalProperties: false });
+export type Accepted = Static<typeof Accepted>;
+
+/** "Auth" and "Update Access Token": exactly the two members the document shows. */
+export const TokenPair = Type.Object(
+  { access_token: Type.String(), refresh_token: Type.String() },
+  { additionalProperties: false },
+);
+export type TokenPair = Static<typeof TokenPair>;
+
+/** Logout's answer, and the shape of every failure of the profile. */
+export const Message = Type.Object({ message: Type.String() }, { additionalProperties: false });
+export type Message = Static<typeof Message>;
+
+/**
+ * What Telegram posts to the bot's webhook: an Update of the Bot API (always with `update_id`).
+ * The notification service hands it to grammY as it is; this schema documents it, nothing
+ * checks it beyond the secret header.
+ */
+export const TelegramUpdate = Type.Object(
+  { update_id: Type.Integer() },
+  { additionalProperties: true, description: 'A Telegram Bot API Update object' },
+);
+export type TelegramUpdate = Static<typeof TelegramUpdate>;

@@ -1,0 +1,39 @@
+import { request } from 'node:http';
+import type { Answer } from './http.js';
+
+/**
+ * An HTTP request from a chosen loopback source address (127.0.0.0/8 is all local on Linux), so a
+ * test can be several clients to the per-IP limits. Answers like helpers/http.ts.
+ */
+export function callFrom(
+  localAddress: string,
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  opts: { json?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+  const headers: Record<string, string> = { ...opts.headers };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method, headers, localAddress, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = undefined;
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+        resolve({ status: res.statusCode ?? 0, headers: h, body: parsed, text });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
