@@ -1,43 +1,18 @@
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import { bootSuite, eventually, freePort } from '@propusk/testkit';
+import { bootSuite, eventually } from '@propusk/testkit';
 import { createUsers } from './helpers/accounts.js';
 import { get, post } from './helpers/http.js';
+import { startPrivateRedis } from './helpers/servers.js';
 
 // Redis down: token checks and logins fail closed (503 in each profile's shape), never let an
 // unverifiable token through. A PRIVATE redis-server, so the machine's shared Redis is untouched.
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-
-function startRedis(port: number): ChildProcess {
-  return spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-}
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 const token = (res: { body: unknown }) => (res.body as { data: { token: string } }).data.token;
 
 t.test('Redis down: the gateway and the services fail closed', async (t) => {
-  const port = await freePort();
-  let redis = startRedis(port);
-  t.teardown(() => void redis.kill('SIGKILL'));
-  await eventually(() => reachable(port), 5000, 50);
-  const suite = await bootSuite({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
+  // Without an append-only file, as the machine's shared Redis runs: the restart starts empty.
+  const redis = await startPrivateRedis({ persistent: false });
+  t.teardown(() => redis.dispose());
+  const suite = await bootSuite({ env: { REDIS_URL: redis.url } });
   t.teardown(() => suite.stop());
   await createUsers(suite.databaseUrl, [
     { username: 'staff1', password: 'qwerty123-staff', roles: ['staff'] },
@@ -54,8 +29,7 @@ t.test('Redis down: the gateway and the services fail closed', async (t) => {
     }),
   );
 
-  redis.kill('SIGKILL');
-  await eventually(async () => !(await reachable(port)), 5000, 50);
+  await redis.kill();
 
   t.test('drf: check_token and logout with a token answer 503 in the drf shape', async (t) => {
     for (const [path, json] of [
@@ -102,7 +76,7 @@ t.test('Redis down: the gateway and the services fail closed', async (t) => {
   });
 
   t.test('Redis back: logins and token checks work again', async (t) => {
-    redis = startRedis(port);
+    await redis.restart();
     await eventually(
       async () => {
         const res = await post(url, '/api/v1/login/', {

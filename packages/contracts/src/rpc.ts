@@ -37,11 +37,27 @@ export const WireErrorSchema = Type.Object({
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
-export function replyEnvelope<T extends TSchema>(data: T) {
+function buildReplyEnvelope<T extends TSchema>(data: T) {
   return Type.Union([
     Type.Object({ ok: Type.Literal(true), data }),
     Type.Object({ ok: Type.Literal(false), error: WireErrorSchema }),
   ]);
+}
+
+/**
+ * One envelope object per reply schema: checkers are compiled once per schema object (see
+ * schema.ts), so a fresh envelope per call would compile a new checker on every request
+ * (measured: 326 µs against 5 µs a call; bench/).
+ */
+const envelopes = new WeakMap<TSchema, ReturnType<typeof buildReplyEnvelope>>();
+
+export function replyEnvelope<T extends TSchema>(data: T): ReturnType<typeof buildReplyEnvelope<T>> {
+  let envelope = envelopes.get(data);
+  if (!envelope) {
+    envelope = buildReplyEnvelope(data);
+    envelopes.set(data, envelope);
+  }
+  return envelope as ReturnType<typeof buildReplyEnvelope<T>>;
 }
 
 /** NATS headers the suite uses, so one request can be followed through every hop. */

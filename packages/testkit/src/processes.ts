@@ -23,7 +23,7 @@ const UPSTREAM_VAR: Readonly<Record<string, string>> = {
 
 /**
  * One process of a booted suite (a replica of a service, or the gateway) that a test may crash,
- * stop and start again: what the fault tests (test/e2e/serial/faults-*) do to it under load.
+ * stop and start again: what the fault tests (test/e2e/faults/faults-*) do to it under load.
  */
 export interface SuiteProcess {
   /** `identity` for the first replica, `identity#2` for the second; `gateway`. */

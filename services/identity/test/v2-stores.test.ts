@@ -22,13 +22,20 @@ const redis = connectRedis(
   silentLog,
 );
 t.teardown(async () => {
-  // KEYS takes the client's prefix on its pattern but answers full names: strip it to delete.
-  const prefix = String(redis.options.keyPrefix);
-  const keys = await redis.keys('*');
-  if (keys.length) await redis.del(...keys.map((k) => k.slice(prefix.length)));
-  await closeRedis(redis);
-  await prisma.$disconnect();
-  await db.drop();
+  try {
+    // This test's keys only. A client's keyPrefix applies to key arguments (DEL) but not to
+    // SCAN's pattern, which answers full names: match on the prefix, strip it to delete.
+    const prefix = String(redis.options.keyPrefix);
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<
+      string[]
+    >) {
+      if (keys.length) await redis.del(...keys.map((k) => k.slice(prefix.length)));
+    }
+  } finally {
+    await closeRedis(redis);
+    await prisma.$disconnect();
+    await db.drop();
+  }
 });
 const accounts = createPrismaV2AccountStore(prisma);
 

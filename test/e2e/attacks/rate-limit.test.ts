@@ -1,10 +1,9 @@
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import { bootSuite, eventually, freePort } from '@propusk/testkit';
+import { bootSuite, eventually } from '@propusk/testkit';
 import { GATEWAY_SETTINGS } from '../../../gateway/src/settings.js';
 import type { Answer } from '../helpers/http.js';
 import { callFrom } from '../helpers/source-ip.js';
+import { startPrivateRedis } from '../helpers/servers.js';
 
 // The gateway's per-IP request budgets with their DEFAULT settings (bootSuite raises them for
 // every other test): credential routes answer 429 well before 100 requests, in each profile's
@@ -15,29 +14,6 @@ import { callFrom } from '../helpers/source-ip.js';
 const CREDENTIALS = GATEWAY_SETTINGS.RATE_LIMIT_CREDENTIALS_PER_IP.default;
 const GENERAL = GATEWAY_SETTINGS.RATE_LIMIT_PER_IP.default;
 const WINDOW_S = GATEWAY_SETTINGS.RATE_LIMIT_WINDOW_S.default;
-const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-
-function startRedis(port: number): ChildProcess {
-  return spawn(
-    REDIS_SERVER,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-}
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 interface CredentialCase {
   profile: string;
   path: string;
@@ -89,13 +65,12 @@ const CASES: CredentialCase[] = [
 
 t.test('the gateway rate limit with its default settings', async (t) => {
   t.ok(CREDENTIALS < 100, `credential budget ${CREDENTIALS} per ${WINDOW_S} s`);
-  const port = await freePort();
-  let redis = startRedis(port);
-  t.teardown(() => void redis.kill('SIGKILL'));
-  await eventually(() => reachable(port), 5000, 50);
+  // Without an append-only file, as the machine's shared Redis runs: the restart starts empty.
+  const redis = await startPrivateRedis({ persistent: false });
+  t.teardown(() => redis.dispose());
   const suite = await bootSuite({
     env: {
-      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_URL: redis.url,
       RATE_LIMIT_PER_IP: String(GENERAL),
       RATE_LIMIT_CREDENTIALS_PER_IP: String(CREDENTIALS),
       RATE_LIMIT_WINDOW_S: String(WINDOW_S),
@@ -157,8 +132,7 @@ t.test('the gateway rate limit with its default settings', async (t) => {
   });
 
   t.test('Redis down: credential routes fail closed (503), other routes go on', async (t) => {
-    redis.kill('SIGKILL');
-    await eventually(async () => !(await reachable(port)), 5000, 50);
+    await redis.kill();
     const from = '127.0.1.70';
     const login = await callFrom(from, url, 'POST', '/api/v1/login/', {
       json: { username: 'a', password: 'b' },
@@ -175,7 +149,7 @@ t.test('the gateway rate limit with its default settings', async (t) => {
     t.match(code.body, { code: 503 });
     const jwks = await callFrom(from, url, 'GET', '/.well-known/jwks.json');
     t.equal(jwks.status, 200, 'the JWKS needs no counter: served');
-    redis = startRedis(port);
+    await redis.restart();
     await eventually(
       async () => (await callFrom(from, url, 'POST', '/api/v1/login/', { json: {} })).status === 400,
       15_000,

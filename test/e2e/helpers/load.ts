@@ -4,7 +4,7 @@ import { newPerson, registrationBody, V2, type Person } from './v2.js';
 
 /**
  * A steady stream of logins and code requests through the gateway, for the fault tests
- * (test/e2e/serial/faults-*): every request is recorded with when it started and ended and
+ * (test/e2e/faults/faults-*): every request is recorded with when it started and ended and
  * what came back, so a test can say which requests were answered 2xx (their effect must
  * exist, once) and that every other one got a clean answer, never a hang.
  *

@@ -86,15 +86,28 @@ export async function startPrivateNats(): Promise<PrivateServer & { port: number
  * Redis as docker-compose.yml runs it: with its append-only file (in a temporary directory),
  * so a crash loses nothing it acknowledged (the file is written before Redis answers; only an
  * operating-system crash could lose the last second), and a restart reloads it.
+ * `persistent: false` runs it as the machine's shared Redis runs: a restart starts empty.
  */
-export function startPrivateRedis(): Promise<PrivateServer & { port: number }> {
+export function startPrivateRedis({ persistent = true } = {}): Promise<PrivateServer & { port: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'propusk-redis-'));
+  const appendOnly = persistent ? 'yes' : 'no';
   return privateServer(
     'redis',
     (port) =>
       spawn(
         REDIS_SERVER,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--dir', dir],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          appendOnly,
+          '--dir',
+          dir,
+        ],
         { stdio: 'ignore' },
       ),
     () => rmSync(dir, { recursive: true, force: true }),

@@ -12,6 +12,9 @@ import { post, type Answer } from '../helpers/http.js';
 // password by design. Runs alone (test/e2e/serial): timing needs a quiet machine.
 
 const TRIES = Number(process.env.ENUMERATION_TRIES ?? 200);
+// 7 routes × 400 argon2id logins run one at a time (timing wants no overlap): about a minute
+// alone, more on a busy machine; tap's default of 120 s per file is too tight for the latter.
+t.setTimeout(300_000);
 const MAX_MEDIAN_GAP_MS = 5;
 /** Wrong passwords rotate over this many accounts per route, under the per-account ceiling (50). */
 const ACCOUNTS_PER_ROUTE = 5;
