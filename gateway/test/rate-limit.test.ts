@@ -29,6 +29,8 @@ t.test('credential routes: every one is in the route table; the rest are general
     t.equal(limitClassOf(route(path)), 'credentials', path);
   for (const path of ['/api/v1/check_token/', '/v2/auth/signout', '/vk/link', '/.well-known/jwks.json'])
     t.equal(limitClassOf(route(path)), 'general', path);
+  for (const path of ['/oauth2/introspect', '/oauth2/revoke'])
+    t.equal(limitClassOf(route(path)), undefined, `${path}: internal callers, no address budget`);
 });
 
 t.test('429 answers: each profile its shape, Retry-After in whole seconds', async (t) => {
@@ -87,7 +89,8 @@ t.test('the limiter and the hook on the real Redis', async (t) => {
   });
 
   t.test('IPv6 addresses of one /64 share a budget', async (t) => {
-    for (let i = 1; i <= 3; i++) t.same(await limiter.take(`2001:db8:1:2::${i}`, 'credentials'), { allowed: true });
+    for (let i = 1; i <= 3; i++)
+      t.same(await limiter.take(`2001:db8:1:2::${i}`, 'credentials'), { allowed: true });
     t.equal((await limiter.take('2001:db8:1:2:ffff::9', 'credentials')).allowed, false);
     t.same(await limiter.take('2001:db8:1:3::1', 'credentials'), { allowed: true }, 'the next /64 is apart');
   });
@@ -108,6 +111,7 @@ t.test('the limiter and the hook on the real Redis', async (t) => {
       return { ok: true };
     });
     app.post('/v2/auth/signout', async () => ({ ok: true }));
+    app.post('/oauth2/introspect', async () => ({ active: false }));
     await app.ready();
     t.teardown(() => app.close());
     const login = () => app.inject({ method: 'POST', url: '/api/v1/login', remoteAddress: '198.51.100.7' });
@@ -120,10 +124,24 @@ t.test('the limiter and the hook on the real Redis', async (t) => {
       data: {},
     });
     t.equal(reached, 3, 'the refused request never reached the route');
-    const signout = await app.inject({ method: 'POST', url: '/v2/auth/signout', remoteAddress: '198.51.100.7' });
+    const signout = await app.inject({
+      method: 'POST',
+      url: '/v2/auth/signout',
+      remoteAddress: '198.51.100.7',
+    });
     t.equal(signout.statusCode, 200, 'general budget left');
     const probe = await app.inject({ method: 'GET', url: '/healthz', remoteAddress: '198.51.100.7' });
     t.equal(probe.statusCode, 200, 'probes are not counted');
+    const introspections = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        app.inject({ method: 'POST', url: '/oauth2/introspect', remoteAddress: '198.51.100.8' }),
+      ),
+    );
+    t.same(
+      introspections.map((r) => r.statusCode),
+      Array(20).fill(200),
+      'introspection (internal callers) spends no budget: 20 answered where the budget is 6',
+    );
   });
 
   t.test('Redis unreachable: credential routes 503, general routes go on', async (t) => {

@@ -132,11 +132,14 @@ function gatewayResponses(route: RouteEntry, method: 'GET' | 'POST'): DocRespons
   }
   if (method === 'POST')
     out.push(answer(413, `the body is larger than ${PROXY_BODY_LIMIT / 1024} KiB`, 'payload_too_large'));
-  // Every routed request spends the client address's budget (rate-limit/policy.ts).
-  out.push({
-    ...answer(429, `too many requests from one address (${limitClassOf(route)} budget)`, 'too_many_requests'),
-    headers: { 'Retry-After': 'seconds until the budget allows another request (RFC 9110 §10.2.3)' },
-  });
+  // Routed requests spend the client address's budget (rate-limit/policy.ts).
+  const budget = limitClassOf(route);
+  if (budget !== undefined) {
+    out.push({
+      ...answer(429, `too many requests from one address (${budget} budget)`, 'too_many_requests'),
+      headers: { 'Retry-After': 'seconds until the budget allows another request (RFC 9110 §10.2.3)' },
+    });
+  }
   out.push(answer(503, 'the service (or the token check) is unavailable', 'unavailable'));
   out.push(answer(504, 'the service did not answer in time', 'timeout'));
   return out;

@@ -35,7 +35,8 @@ function send(
 /**
  * Per-IP request budgets, checked in `onRequest` on the root instance: before the route's token
  * check and before any body is read, so a refused request costs one Redis script and nothing
- * else. Only routes of the table are counted (probes, /metrics and 404s reach no service).
+ * else. Only routes of the table are counted (probes, /metrics and 404s reach no service), and
+ * of those not the internal callers' introspection and revocation (policy.ts).
  * `req.ip` is the socket's address: client-sent forwarding headers are never trusted (the
  * gateway is the only public listener; proxy.ts drops them).
  *
@@ -47,8 +48,9 @@ function send(
 export function registerRateLimit(app: FastifyInstance, { limiter, routes, log }: RateLimitDeps): void {
   const byPath = new Map<string, { route: RouteEntry; limitClass: LimitClass }>();
   for (const route of routes) {
-    for (const method of route.methods)
-      byPath.set(`${method} ${route.path}`, { route, limitClass: limitClassOf(route) });
+    const limitClass = limitClassOf(route);
+    if (limitClass === undefined) continue;
+    for (const method of route.methods) byPath.set(`${method} ${route.path}`, { route, limitClass });
   }
   let lastWarning = 0;
 

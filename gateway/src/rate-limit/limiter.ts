@@ -43,7 +43,9 @@ export function createRateLimiter(redis: Redis, limits: RateLimits): RateLimiter
         budget.push({ key: rateKey('credentials', ip), limit: limits.credentialsPerIp });
       try {
         const result = await withTimeout(counters.take(budget, windowMs), REDIS_TIMEOUT_MS, 'rate limit');
-        return result.allowed ? result : { allowed: false, retryAfterS: Math.ceil(result.retryAfterMs / 1000) };
+        return result.allowed
+          ? result
+          : { allowed: false, retryAfterS: Math.ceil(result.retryAfterMs / 1000) };
       } catch (err) {
         return { allowed: undefined, error: err as Error };
       }

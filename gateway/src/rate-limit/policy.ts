@@ -9,6 +9,15 @@ import { AUTHORIZATION_PROVIDER_PATHS, V2_CYRILLIC_CODE_PATH, type RouteEntry } 
  */
 export type LimitClass = 'credentials' | 'general';
 
+/**
+ * Routes no address budget applies to: RFC 7662 introspection and RFC 7009 revocation serve
+ * internal resource servers, which may ask many times a second from one address (a per-IP budget
+ * sized for browsers and apps would refuse them). Their callers authenticate with a client secret
+ * of at least 16 unreserved characters (the token service's INTROSPECTION_CLIENTS), which no
+ * request rate makes guessable, and a refused secret costs one comparison.
+ */
+export const UNCOUNTED_PATHS: ReadonlySet<string> = new Set(['/oauth2/introspect', '/oauth2/revoke']);
+
 /** The credential routes, by their route-table path (the router matches them with or without a trailing slash). */
 export const CREDENTIAL_PATHS: ReadonlySet<string> = new Set([
   // Document 004: the password login, both spellings.
@@ -38,6 +47,8 @@ export const CREDENTIAL_PATHS: ReadonlySet<string> = new Set([
   '/validate/jwt/refresh',
 ]);
 
-export function limitClassOf(route: Pick<RouteEntry, 'path'>): LimitClass {
+/** The budget a route spends, or `undefined` for the internal callers' routes (UNCOUNTED_PATHS). */
+export function limitClassOf(route: Pick<RouteEntry, 'path'>): LimitClass | undefined {
+  if (UNCOUNTED_PATHS.has(route.path)) return undefined;
   return CREDENTIAL_PATHS.has(route.path) ? 'credentials' : 'general';
 }
