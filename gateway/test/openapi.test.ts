@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { TSchema } from '@propusk/contracts';
 import { createHttpServer } from '@propusk/kit';
-import type { Authenticator } from '../src/auth/authenticator.js';
+import { allowAll } from './fixtures/allow-all.js';
 import { createSchemaCatalogue } from '../src/docs/json-schema.js';
 import { buildOpenApi, documentedPath } from '../src/docs/openapi.js';
 import { OPERATIONS, operationKey, type OperationKey } from '../src/docs/operations.js';
@@ -28,26 +28,6 @@ import { VALIDATE_QUERIES } from '../../services/token/src/profiles/authorizatio
 import { PROVIDER_QUERIES } from '../../services/federation/src/profiles/authorization/routes.js';
 
 const PUBLIC_BASE_URL = 'https://auth.example.test';
-
-/** Lets every token through: the documentation routes take none. */
-const allowAll: Authenticator = {
-  supports: () => true,
-  authenticate: async (profile) => ({
-    kind: 'verified',
-    token: 't',
-    identity: {
-      subject: 's',
-      username: 'u',
-      profile,
-      tokenId: 'id',
-      roles: [],
-      expiresAtMs: Date.now() + 60_000,
-    },
-  }),
-  forget: () => {},
-  revoked: () => {},
-  reset: () => {},
-};
 
 /** The gateway's HTTP side as app.ts wires it: proxies, the documentation, the 404s. */
 async function gateway(t: { teardown(fn: () => unknown): void }): Promise<FastifyInstance> {

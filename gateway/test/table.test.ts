@@ -1,7 +1,7 @@
 import t from 'tap';
 import { TELEGRAM_WEBHOOK_PATH, type ServiceName } from '@propusk/contracts';
 import { createHttpServer } from '@propusk/kit';
-import type { Authenticator } from '../src/auth/authenticator.js';
+import { allowAll } from './fixtures/allow-all.js';
 import { registerProxies } from '../src/proxy.js';
 import { profileOfPath, ROUTES, V2_CYRILLIC_CODE_PATH } from '../src/routes/table.js';
 import { silentLog } from './fixtures/jwt.js';
@@ -151,26 +151,6 @@ t.test('logout routes revoke; no path is listed twice', async (t) => {
   t.equal(new Set(ROUTES.map((r) => r.path)).size, ROUTES.length);
   t.equal(ROUTES.length, 14 + V2_DOCUMENTED.length + AUTHORIZATION_DOCUMENTED.length + STANDARD.length);
 });
-
-/** Lets every token through: this test is about where paths go. */
-const allowAll: Authenticator = {
-  supports: () => true,
-  authenticate: async (profile) => ({
-    kind: 'verified',
-    token: 't',
-    identity: {
-      subject: 's',
-      username: 'u',
-      profile,
-      tokenId: 'id',
-      roles: [],
-      expiresAtMs: Date.now() + 60_000,
-    },
-  }),
-  forget: () => {},
-  revoked: () => {},
-  reset: () => {},
-};
 
 t.test(
   'every documented path of 002 and 003 and every standard endpoint is routed, with and without a trailing slash',

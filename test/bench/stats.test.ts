@@ -103,11 +103,11 @@ t.test('the table: ratios as percentages, rates and times as numbers, columns al
     formatGrid(
       ['a', 'bb'],
       [
-        ['xxx', ''],
+        ['zzz', ''],
         ['', 'y'],
       ],
     ),
-    'a   | bb\n----|---\nxxx |\n    | y',
+    'a   | bb\n----|---\nzzz |\n    | y',
   );
 });
 

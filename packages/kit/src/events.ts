@@ -3,8 +3,6 @@ import { headers, nanos, type NatsConnection } from '@nats-io/nats-core';
 import {
   DiscardPolicy,
   jetstream,
-  jetstreamManager,
-  JetStreamApiError,
   RetentionPolicy,
   StorageType,
   type StreamConfig,
@@ -23,6 +21,7 @@ import {
 } from '@propusk/contracts';
 import type { Logger } from './logger.js';
 import { counter } from './metrics.js';
+import { ensureStream } from './jetstream.js';
 import { currentRequestId } from './request-context.js';
 import type { Runtime } from './service.js';
 
@@ -58,20 +57,7 @@ export function eventStreamConfig(ns: Namespace): Partial<StreamConfig> & { name
 
 /** Creates the events stream when missing (idempotent; an existing stream is kept as is). */
 export async function ensureEventStream(nc: NatsConnection, ns: Namespace): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  const config = eventStreamConfig(ns);
-  try {
-    await jsm.streams.info(config.name);
-  } catch (err) {
-    // JetStream answers a missing stream with status 404 (api error code 10059).
-    if (!(err instanceof JetStreamApiError) || err.status !== 404) throw err;
-    await jsm.streams.add(config).catch(async (addErr: unknown) => {
-      // Another process created it in between: fine.
-      await jsm.streams.info(config.name).catch(() => {
-        throw addErr;
-      });
-    });
-  }
+  await ensureStream(nc, eventStreamConfig(ns));
 }
 
 /** Bytes of the uuid 6d0f1a52-3c1e-4e57-9a53-70726f70757b (fixed: changing it changes every derived id). */

@@ -59,23 +59,32 @@ export function notifyStreamConfigs(ns: Namespace): (Partial<StreamConfig> & { n
   ];
 }
 
-/** Creates the notification streams when missing (idempotent; an existing stream is kept as is). */
-export async function ensureNotifyStreams(nc: NatsConnection, ns: Namespace): Promise<void> {
+/**
+ * Creates a stream when missing (idempotent; an existing stream is kept as is, an operator may
+ * have tuned it). Safe when several processes start at once.
+ */
+export async function ensureStream(
+  nc: NatsConnection,
+  config: Partial<StreamConfig> & { name: string },
+): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  for (const config of notifyStreamConfigs(ns)) {
-    try {
-      await jsm.streams.info(config.name);
-    } catch (err) {
-      // JetStream answers a missing stream with status 404 (api error code 10059).
-      if (!(err instanceof JetStreamApiError) || err.status !== 404) throw err;
-      await jsm.streams.add(config).catch(async (addErr: unknown) => {
-        // Another process created it in between: fine.
-        await jsm.streams.info(config.name).catch(() => {
-          throw addErr;
-        });
+  try {
+    await jsm.streams.info(config.name);
+  } catch (err) {
+    // JetStream answers a missing stream with status 404 (api error code 10059).
+    if (!(err instanceof JetStreamApiError) || err.status !== 404) throw err;
+    await jsm.streams.add(config).catch(async (addErr: unknown) => {
+      // Another process created it in between: fine.
+      await jsm.streams.info(config.name).catch(() => {
+        throw addErr;
       });
-    }
+    });
   }
+}
+
+/** Creates the notification streams when missing. */
+export async function ensureNotifyStreams(nc: NatsConnection, ns: Namespace): Promise<void> {
+  for (const config of notifyStreamConfigs(ns)) await ensureStream(nc, config);
 }
 
 export interface NotificationPublisher {
