@@ -54,6 +54,9 @@ t.test('the same id published twice is delivered once', async (t) => {
   t.equal(await h.publisher.publish(message), id);
   t.equal(await h.publisher.publish(message), id, 'the stream recognises the id');
   await telegram.waitForMessage((m) => String(m.chat_id) === to, 10_000);
+  // The marker is written just after Telegram accepted the message: the stand-in may see the
+  // message a moment before Redis holds it.
+  await eventually(async () => (await h.redis.exists(`notify:sent:${id}`)) === 1, 5000);
 
   // Past the stream's dedup window a copy would get in; the consumer's marker still stops it.
   const js = jetstream(h.nats.nc);
