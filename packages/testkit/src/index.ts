@@ -1,3 +1,4 @@
 export * from './suite.js';
 export * from './ports.js';
 export * from './processes.js';
+export * from './redis-keys.js';
