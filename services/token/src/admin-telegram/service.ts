@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { compactVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { PropuskError, tokenId, type AdminTelegramPair } from '@propusk/contracts';
 import type { Logger } from '@propusk/kit';
 import type { SessionIndex } from '../account-sessions/service.js';
@@ -7,7 +7,7 @@ import type { TokenEvents } from '../events/port.js';
 import type { HmacSubkey } from '../keys/hmac.js';
 import type { RevocationService } from '../revocation/service.js';
 import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
-import { checkJwsHeader, COMPACT_JWS, JWT_TYP } from '../shared/jws.js';
+import { JWT_TYP, verifyRingSignature } from '../shared/jws.js';
 import {
   checkClaims,
   type AccessClaims,
@@ -155,22 +155,10 @@ export function createAdminTelegramService(deps: AdminTelegramDeps): AdminTelegr
   }
 
   async function verify<K extends AdminTokenKind>(token: string, kind: K): Promise<AdminVerdict<K>> {
-    if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
-    const checked = checkJwsHeader(token);
-    if (!checked.ok) return checked;
-    const { header } = checked;
-    // Only our HS256 keys: an RS256 kid (or any other) is unknown here.
-    const key = await deps.keys[kind].verifying(header.kid);
-    if (!key) return { ok: false, reason: 'unknown_kid' };
-    // RFC 8725 §2.1: the key's algorithm, never the token's choice (refuses none, RS256, HS512).
-    if (header.alg !== key.alg) return { ok: false, reason: 'alg_mismatch' };
-    if (header.typ !== JWT_TYP) return { ok: false, reason: 'wrong_typ' };
-    let payload: Uint8Array;
-    try {
-      ({ payload } = await compactVerify(token, key.key, { algorithms: [key.alg] }));
-    } catch {
-      return { ok: false, reason: 'bad_signature' };
-    }
+    // Only this profile's HS256 subkeys of the kind: an RS256 kid (or any other) is unknown here.
+    const signed = await verifyRingSignature(token, deps.keys[kind], JWT_TYP);
+    if (!signed.ok) return signed;
+    const { payload } = signed;
     const verdict = checkClaims(kind, payload, epochSeconds(now));
     return verdict.ok ? { ok: true, kind, claims: verdict.claims } : verdict;
   }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { compactVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { PropuskError, tokenId } from '@propusk/contracts';
 import type { Logger } from '@propusk/kit';
 import type { SessionIndex } from '../account-sessions/service.js';
 import type { HmacSubkey } from '../keys/hmac.js';
 import type { RevocationService } from '../revocation/service.js';
 import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
-import { checkJwsHeader, COMPACT_JWS, JWT_TYP } from '../shared/jws.js';
+import { JWT_TYP, verifyRingSignature } from '../shared/jws.js';
 import { checkClaims, MODE, type AuthorizationClaims, type AuthorizationKind } from './claims.js';
 import type { AuthorizationRefusal } from './errors.js';
 import type { AuthorizationKeys } from './keys.js';
@@ -94,22 +94,10 @@ export function createAuthorizationService(deps: AuthorizationDeps): Authorizati
   }
 
   async function verify(token: string, kind: AuthorizationKind): Promise<AuthorizationVerdict> {
-    if (!COMPACT_JWS.test(token)) return { ok: false, reason: 'malformed' };
-    const checked = checkJwsHeader(token);
-    if (!checked.ok) return checked;
-    const { header } = checked;
-    // Only our HS256 keys, through this profile's subkey of the kind: an RS256 kid is unknown here.
-    const key = await deps.keys[kind].verifying(header.kid);
-    if (!key) return { ok: false, reason: 'unknown_kid' };
-    // RFC 8725 §2.1: the key's algorithm, never the token's choice (refuses none, RS256, HS512).
-    if (header.alg !== key.alg) return { ok: false, reason: 'alg_mismatch' };
-    if (header.typ !== JWT_TYP) return { ok: false, reason: 'wrong_typ' };
-    let payload: Uint8Array;
-    try {
-      ({ payload } = await compactVerify(token, key.key, { algorithms: [key.alg] }));
-    } catch {
-      return { ok: false, reason: 'bad_signature' };
-    }
+    // Only this profile's HS256 subkeys of the kind: an RS256 kid (or any other) is unknown here.
+    const signed = await verifyRingSignature(token, deps.keys[kind], JWT_TYP);
+    if (!signed.ok) return signed;
+    const { payload } = signed;
     const verdict = checkClaims(kind, payload, epochSeconds(now));
     return verdict.ok ? { ok: true, kind, claims: verdict.claims } : verdict;
   }

@@ -1,4 +1,5 @@
-import { compactVerify } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { compactVerify, type CryptoKey } from 'jose';
 import type { VerifyingKey } from '../keys/ring.js';
 
 /**
@@ -75,9 +76,14 @@ export function isNumericDate(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 }
 
-/** Keys of the asymmetric key ring that verify one token (documents 001 and 003 share them). */
+/**
+ * Keys of the key ring that verify one kind of token: the asymmetric keys (documents 001 and
+ * 003) or one profile's HMAC subkeys of a kind (documents 000 and 002, keys/hmac.ts).
+ */
 export interface RingVerifyingKeys {
-  verifying(kid: string): Promise<VerifyingKey | undefined>;
+  verifying(
+    kid: string,
+  ): Promise<(Pick<VerifyingKey, 'kid' | 'alg'> & { key: CryptoKey | KeyObject }) | undefined>;
 }
 
 export type SignatureRefusal = HeaderRefusal | 'alg_mismatch' | 'bad_signature';
