@@ -1,14 +1,88 @@
 #!/usr/bin/env node
 // `npm test`: works on a clean clone. Installs and generates when needed, checks that
-// Postgres, Redis and NATS are reachable (saying how to start the missing ones), runs every
-// test with tap, then prints `N passed, N failed` counted from tap's saved results.
-import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+// Postgres, Redis and NATS are reachable (saying how to start the missing ones), type-checks
+// and lints the tree, runs every test file with tap, and prints one line per test file and
+// last `N passed, N failed`, counted from tap's own stream (timeouts and crashes included).
+//
+// `npm test -- <files…>` runs only those test files (no static checks). The whole TAP stream is
+// kept in .tap/report.tap, tap's standard error in .tap/stderr.log.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, ensureInstalled, ensureGenerated } from './lib/bootstrap.mjs';
+import { buildAll } from './lib/build.mjs';
 import { checkInfra, describeMissing } from './lib/infra.mjs';
 
 const say = (msg) => process.stdout.write(`[propusk] ${msg}\n`);
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Runs a command to its end, keeping its output; answers the exit code and the output's tail. */
+function runQuiet(cmd, args) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
+    let output = '';
+    const keep = (d) => (output = (output + d).slice(-6000));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.once('close', (code, signal) =>
+      resolve({ ok: code === 0, code: code ?? signal, output, ms: Date.now() - started }),
+    );
+  });
+}
+
+/**
+ * Type-check and lint, side by side, as steps of their own (a tap test would share tap's
+ * per-file timeout and the cores with the suites). Each counts as one point of the total.
+ */
+async function staticChecks(totals) {
+  const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
+  const checks = [
+    { name: 'typecheck (tsc, strict, the whole tree)', run: runQuiet(bin('tsc'), ['-p', 'tsconfig.json']) },
+    { name: 'lint (eslint .)', run: runQuiet(bin('eslint'), ['.']) },
+  ];
+  for (const check of checks) {
+    const r = await check.run;
+    if (r.ok) totals.passed++;
+    else totals.failed++;
+    process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'}  ${check.name}  (${seconds(r.ms)})\n`);
+    if (!r.ok) process.stdout.write(`${r.output.trimEnd().replace(/^/gm, '      ')}\n`);
+  }
+}
+
+async function runTap(args, totals) {
+  const dir = join(ROOT, '.tap');
+  mkdirSync(dir, { recursive: true });
+  // Imported only now: tap-parser exists once the dependencies are installed.
+  const { readTapRun } = await import('./lib/report.mjs');
+  const tap = spawn(join(ROOT, 'node_modules', '.bin', 'tap'), ['--reporter=tap', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr = createWriteStream(join(dir, 'stderr.log'));
+  let stderrTail = '';
+  tap.stderr.on('data', (d) => {
+    stderr.write(d);
+    stderrTail = (stderrTail + d).slice(-3000);
+  });
+  const exited = new Promise((resolve) => tap.once('close', (code, signal) => resolve(code ?? signal)));
+  const run = await readTapRun(tap.stdout, {
+    rawFile: join(dir, 'report.tap'),
+    write: (line) => process.stdout.write(`${line}\n`),
+  });
+  const code = await exited;
+  stderr.end();
+  totals.passed += run.passed;
+  totals.failed += run.failed;
+  totals.skipped += run.skipped;
+  if (code !== 0 && run.failed === 0) {
+    // tap failed outside any test point: say what it printed.
+    totals.failed++;
+    process.stdout.write(`FAIL  tap exited with ${code}:\n${stderrTail.replace(/^/gm, '      ')}\n`);
+  }
+  return run;
+}
 
 const missing = await checkInfra(process.env);
 if (missing.length > 0) {
@@ -17,20 +91,23 @@ if (missing.length > 0) {
 }
 ensureInstalled(say);
 ensureGenerated(say);
-// Imported only now: tap-parser exists once the dependencies are installed.
-const { countResults } = await import('./lib/count.mjs');
+// The end-to-end suites run the compiled processes, as `npm start` does: build once, up front.
+await buildAll({ log: say });
 
-const results = join(ROOT, '.tap', 'test-results');
-rmSync(results, { recursive: true, force: true });
-const tap = spawnSync(join(ROOT, 'node_modules', '.bin', 'tap'), process.argv.slice(2), {
-  cwd: ROOT,
-  stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'test' },
-});
-const totals = countResults(results);
-if (tap.status !== 0 && totals.failed === 0) totals.failed = 1; // tap failed outside any test point
-say(`${totals.files} test files`);
+const started = Date.now();
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  say('static checks');
+  await staticChecks(totals);
+}
+say(files.length === 0 ? 'test files (tap, .taprc)' : `test files: ${files.join(' ')}`);
+const run = await runTap(files, totals);
+say(
+  `${run.files} test files in ${seconds(Date.now() - started)}; the whole TAP stream is in .tap/report.tap`,
+);
+if (run.failedFiles.length > 0) say(`failed: ${run.failedFiles.join(', ')}`);
 process.stdout.write(
   `${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}\n`,
 );
-process.exit(tap.status === 0 && totals.failed === 0 ? 0 : 1);
+process.exit(totals.failed === 0 ? 0 : 1);

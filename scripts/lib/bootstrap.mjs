@@ -54,8 +54,8 @@ export function ensureGenerated(log) {
   run('node', ['packages/db/scripts/generate.mjs']);
 }
 
-/** Runs the migration runner against DATABASE_URL (creates the database when missing). */
+/** Runs the compiled migration runner (build.mjs) against DATABASE_URL (creates the database when missing). */
 export function migrate(env, log) {
   log('applying database migrations');
-  run('node', ['--import', 'tsx', 'packages/db/src/cli.ts', 'migrate'], { env });
+  run('node', ['packages/db/dist/cli.mjs', 'migrate'], { env });
 }

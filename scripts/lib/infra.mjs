@@ -17,8 +17,10 @@ export const DEFAULTS = {
 };
 
 function endpoint(raw, defaultPort) {
-  const url = new URL(raw);
-  return { host: url.hostname || '127.0.0.1', port: Number(url.port || defaultPort) };
+  // redis+cluster:// and redis+sentinel:// list several hosts (kit's redis-url.ts): probe the first.
+  const url = new URL(raw.replace(/^([a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?[^,/]*)[^/]*/i, '$1'));
+  const port = url.port || (url.protocol === 'redis+sentinel:' ? 26379 : defaultPort);
+  return { host: url.hostname || '127.0.0.1', port: Number(port) };
 }
 
 export function probe({ host, port }, timeoutMs = 1500) {
@@ -34,17 +36,35 @@ export function probe({ host, port }, timeoutMs = 1500) {
   });
 }
 
+/** NATS_URL is one server or a comma-separated list (a cluster's): every one of them. */
+function natsEndpoints(raw) {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => endpoint(s, 4222));
+}
+
+/** Reachable when any one of `eps` answers (a cluster serves with some of its servers down). */
+async function probeAny(eps) {
+  return (await Promise.all(eps.map((ep) => probe(ep)))).some(Boolean);
+}
+
 /** Answers the list of unreachable servers, each with how to start it. */
 export async function checkInfra(env) {
   const targets = [
-    ['Postgres', endpoint(env.DATABASE_URL || DEFAULTS.DATABASE_URL, 5432)],
-    ['Redis', endpoint(env.REDIS_URL || DEFAULTS.REDIS_URL, 6379)],
-    ['NATS', endpoint(env.NATS_URL || DEFAULTS.NATS_URL, 4222)],
+    ['Postgres', [endpoint(env.DATABASE_URL || DEFAULTS.DATABASE_URL, 5432)]],
+    ['Redis', [endpoint(env.REDIS_URL || DEFAULTS.REDIS_URL, 6379)]],
+    ['NATS', natsEndpoints(env.NATS_URL || DEFAULTS.NATS_URL)],
   ];
-  const results = await Promise.all(targets.map(async ([name, ep]) => [name, ep, await probe(ep)]));
+  const results = await Promise.all(targets.map(async ([name, eps]) => [name, eps, await probeAny(eps)]));
   return results
     .filter(([, , ok]) => !ok)
-    .map(([name, ep]) => ({ name, address: `${ep.host}:${ep.port}`, howToStart: HOW_TO_START[name] }));
+    .map(([name, eps]) => ({
+      name,
+      address: eps.map((ep) => `${ep.host}:${ep.port}`).join(', '),
+      howToStart: HOW_TO_START[name],
+    }));
 }
 
 export function describeMissing(missing) {

@@ -30,5 +30,7 @@ export declare function startSuite(opts: {
   onLine?: (name: string, line: string) => void;
   readyTimeoutMs?: number;
   only?: readonly string[];
+  /** Called with each process as soon as it is spawned, before it is ready. */
+  onSpawn?: (handle: ProcessHandle) => void;
 }): Promise<{ handles: ProcessHandle[]; gatewayUrl: string | undefined; stop(): Promise<ExitResult[]> }>;
 export declare function stopAll(handles: readonly ProcessHandle[], graceMs?: number): Promise<ExitResult[]>;

@@ -1,4 +1,4 @@
-// Starts the six processes of the suite, prefixes their logs, waits until each one's
+// Starts the six processes of the suite (compiled: build.mjs), prefixes their logs, waits until each one's
 // /readyz answers 200, and stops them all with SIGTERM. Used by `npm start` and by the
 // end-to-end test helper, so tests boot the suite exactly as users do.
 import { spawn } from 'node:child_process';
@@ -21,9 +21,12 @@ export function portOf(proc, env) {
   return Number(env[proc.portVar] || proc.defaultPort);
 }
 
-/** Spawns one process of the suite: `node --import tsx src/main.ts` in its folder. */
+/**
+ * Spawns one process of the suite from its compiled bundle, `node dist/main.mjs` in its folder
+ * (build.mjs; call buildAll() first). Source maps point stack traces at the TypeScript.
+ */
 export function spawnProcess(proc, env, onLine) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
     cwd: join(ROOT, proc.dir),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,10 +70,12 @@ export async function waitReady(handle, url, deadline) {
  * Starts every process, waits for readiness (services first, then the gateway whose
  * readiness includes every service) and answers handles plus `stop()`.
  */
-export async function startSuite({ env, onLine = () => {}, readyTimeoutMs = 60_000, only } = {}) {
+export async function startSuite({ env, onLine = () => {}, readyTimeoutMs = 60_000, only, onSpawn } = {}) {
   const fullEnv = { ...process.env, ...env };
   const chosen = only ? PROCESSES.filter((p) => only.includes(p.name)) : PROCESSES;
   const handles = chosen.map((p) => spawnProcess(p, fullEnv, onLine));
+  // The caller may have to stop them before they are ready (a signal during start).
+  for (const h of handles) onSpawn?.(h);
   const deadline = Date.now() + readyTimeoutMs;
   const stop = () => stopAll(handles);
   try {

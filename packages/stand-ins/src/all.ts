@@ -39,14 +39,36 @@ export interface AllStandIns {
 
 const MAIL_FROM = 'Propusk <no-reply@propusk.test>';
 
-export async function startAllStandIns(): Promise<AllStandIns> {
+export interface AllStandInsOptions {
+  /**
+   * Fixed ports from here on: Telegram base+1, Twilio +2, SMTP +3, VK ID +4, Yandex +5,
+   * Mail.ru +6 (`npm start -- --stand-ins`, so `authctl dev telegram-start` finds Telegram).
+   * Absent: free ports (tests).
+   */
+  basePort?: number;
+}
+
+/** Ports of each stand-in from a base port (AllStandInsOptions.basePort). */
+export function standInPorts(basePort: number) {
+  return {
+    telegram: basePort + 1,
+    twilio: basePort + 2,
+    smtp: basePort + 3,
+    vk: basePort + 4,
+    yandex: basePort + 5,
+    mailru: basePort + 6,
+  };
+}
+
+export async function startAllStandIns(options: AllStandInsOptions = {}): Promise<AllStandIns> {
+  const ports = options.basePort === undefined ? undefined : standInPorts(options.basePort);
   const started = await Promise.allSettled([
-    startTelegramStandIn(),
-    startTwilioStandIn(),
-    startSmtpSink(),
-    startVkStandIn(),
-    startYandexStandIn(),
-    startMailruStandIn(),
+    startTelegramStandIn({ port: ports?.telegram }),
+    startTwilioStandIn({ port: ports?.twilio }),
+    startSmtpSink({ port: ports?.smtp }),
+    startVkStandIn({ port: ports?.vk }),
+    startYandexStandIn({ port: ports?.yandex }),
+    startMailruStandIn({ port: ports?.mailru }),
   ] as const);
   const closers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const closeAll = async (): Promise<void> => {

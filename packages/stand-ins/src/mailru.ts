@@ -1,6 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isAbsoluteUrl, OAuthCore, redirectWith, type OAuthClient, type OAuthControls } from './oauth.js';
-import { createApp, listenLocal, parseBasicAuth, randomHex, stringFields } from './util.js';
+import {
+  createApp,
+  listenLocal,
+  type ListenOptions,
+  parseBasicAuth,
+  randomHex,
+  stringFields,
+} from './util.js';
 
 /**
  * Mail.ru OAuth stand-in (oauth.mail.ru): `GET /login`, `POST /token`, `GET /userinfo`.
@@ -20,7 +27,7 @@ export interface MailruUser {
   birthday: string;
 }
 
-export interface MailruStandInOptions {
+export interface MailruStandInOptions extends ListenOptions {
   clientId?: string;
   clientSecret?: string;
   redirectUris?: string[];
@@ -159,6 +166,6 @@ export async function startMailruStandIn(options: MailruStandInOptions = {}): Pr
   app.get('/login', loginRoute);
   app.post('/token', tokenRoute);
   app.get('/userinfo', userInfoRoute);
-  const url = await listenLocal(app);
+  const url = await listenLocal(app, options.port);
   return core.controls({ app, url, clientId, clientSecret, defaultScope: 'userinfo' });
 }

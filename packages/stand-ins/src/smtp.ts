@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import PostalMime, { type Address } from 'postal-mime';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import { FailureQueue, Recorder, type Predicate } from './util.js';
+import { FailureQueue, Recorder, type ListenOptions, type Predicate } from './util.js';
 
 /**
  * SMTP sink: accepts every message (with or without AUTH, no TLS), parses it with postal-mime
@@ -43,7 +43,7 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(options: ListenOptions = {}): Promise<SmtpSink> {
   const log = new Recorder<SmtpMessage>();
   const failures = new FailureQueue<SmtpFailure>();
 
@@ -89,7 +89,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.removeListener('error', reject);
       resolve();
     });

@@ -1,5 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createApp, FailureQueue, listenLocal, randomToken, Recorder, type Predicate } from './util.js';
+import { registerStartControl } from './telegram-control.js';
+import type {
+  TelegramFailure,
+  TelegramSentMessage,
+  TelegramStandIn,
+  TelegramStandInOptions,
+  TelegramStartOptions,
+  TelegramUpdate,
+} from './telegram-types.js';
+import { createApp, FailureQueue, listenLocal, randomToken, Recorder } from './util.js';
 
 /**
  * Telegram Bot API stand-in: `POST|GET {url}/bot{token}/{method}` with JSON, form or query
@@ -7,66 +16,14 @@ import { createApp, FailureQueue, listenLocal, randomToken, Recorder, type Predi
  * Point grammY at it with `new Bot(token, { client: { apiRoot: standIn.url } })`.
  */
 
-export interface TelegramStandInOptions {
-  /** Defaults to a realistic random token like `7000000001:AA…`. */
-  token?: string;
-  botUsername?: string;
-}
-
-export interface TelegramUpdate {
-  update_id: number;
-  [field: string]: unknown;
-}
-
-export interface TelegramSentMessage {
-  chat_id: number | string;
-  text: string;
-  message_id: number;
-  [param: string]: unknown;
-}
-
-export interface TelegramFailure {
-  error_code: number;
-  description: string;
-  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
-}
-
-export interface TelegramStartOptions {
-  chatId: number;
-  username: string;
-  /** Defaults to `/start`; `/start payload` keeps the bot_command entity on `/start`. */
-  text?: string;
-  firstName?: string;
-}
-
-export interface TelegramStandIn {
-  url: string;
-  /** Same as url: the value for grammY's `apiRoot` / TELEGRAM_API_ROOT. */
-  apiRoot: string;
-  token: string;
-  botUser: Record<string, unknown>;
-  /** Every method called with the right token, in order (getMe, deleteWebhook, getUpdates, …). */
-  calls: string[];
-  requests: { method: string; params: Record<string, unknown> }[];
-  /** Recorded sendMessage calls that succeeded. */
-  sent: TelegramSentMessage[];
-  /** Every update pushed so far (including delivered ones). */
-  updates: TelegramUpdate[];
-  webhook: { url: string; secret_token?: string } | null;
-  webhookDeliveries: { update_id: number; status?: number; error?: string }[];
-  pushUpdate(update: Omit<TelegramUpdate, 'update_id'> & { update_id?: number }): TelegramUpdate;
-  sendStart(options: TelegramStartOptions): TelegramUpdate;
-  waitForMessage(
-    predicate?: Predicate<TelegramSentMessage>,
-    timeoutMs?: number,
-  ): Promise<TelegramSentMessage>;
-  waitForCall(method: string, timeoutMs?: number): Promise<void>;
-  /** The next n sendMessage calls fail with this error (HTTP status = error_code). */
-  failNext(n: number, failure: TelegramFailure): void;
-  /** sendMessage to this chat answers 403 "bot was blocked by the user" until unblocked. */
-  blockChat(chatId: number | string, blocked?: boolean): void;
-  close(): Promise<void>;
-}
+export type {
+  TelegramFailure,
+  TelegramSentMessage,
+  TelegramStandIn,
+  TelegramStandInOptions,
+  TelegramStartOptions,
+  TelegramUpdate,
+} from './telegram-types.js';
 
 interface ApiAnswer {
   status: number;
@@ -346,7 +303,8 @@ export async function startTelegramStandIn(options: TelegramStandInOptions = {})
 
   const app = await createApp();
   app.route({ method: ['GET', 'POST'], url: '/bot:token/:method', handler: handle });
-  const url = await listenLocal(app);
+  registerStartControl(app, sendStart);
+  const url = await listenLocal(app, options.port);
 
   return {
     url,

@@ -3,6 +3,7 @@ import {
   createApp,
   FailureQueue,
   listenLocal,
+  type ListenOptions,
   parseBasicAuth,
   randomHex,
   Recorder,
@@ -15,7 +16,7 @@ import {
  * auth `sid:token` and form fields To, From, Body; answers Twilio-shaped bodies and errors.
  */
 
-export interface TwilioStandInOptions {
+export interface TwilioStandInOptions extends ListenOptions {
   /** Defaults to a realistic random "AC" + 32 hex. */
   accountSid?: string;
   authToken?: string;
@@ -177,7 +178,7 @@ export async function startTwilioStandIn(options: TwilioStandInOptions = {}): Pr
   app.setNotFoundHandler((request, reply) =>
     twilioError(reply, 404, 20404, `The requested resource ${request.url.split('?')[0]} was not found`),
   );
-  const url = await listenLocal(app);
+  const url = await listenLocal(app, options.port);
 
   return {
     url,

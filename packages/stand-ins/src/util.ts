@@ -130,9 +130,15 @@ export async function createApp(): Promise<FastifyInstance> {
   return app;
 }
 
-/** Listens on a free loopback port and answers the base URL (no trailing slash). */
-export async function listenLocal(app: FastifyInstance): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
+/** Every stand-in can be asked for a fixed port (`npm start -- --stand-ins`); tests take a free one. */
+export interface ListenOptions {
+  /** Loopback port to listen on; 0 or absent: a free one. */
+  port?: number;
+}
+
+/** Listens on a loopback port (a free one unless given) and answers the base URL (no trailing slash). */
+export async function listenLocal(app: FastifyInstance, port = 0): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address() as AddressInfo;
   return `http://127.0.0.1:${address.port}`;
 }

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isAbsoluteUrl, OAuthCore, redirectWith, type OAuthClient, type OAuthControls } from './oauth.js';
-import { createApp, listenLocal, randomToken, stringFields } from './util.js';
+import { createApp, listenLocal, type ListenOptions, randomToken, stringFields } from './util.js';
 
 /**
  * VK ID (OAuth 2.1, id.vk.com) stand-in: `GET /authorize`, `POST /oauth2/auth`,
@@ -20,7 +20,7 @@ export interface VkUser {
   birthday: string;
 }
 
-export interface VkStandInOptions {
+export interface VkStandInOptions extends ListenOptions {
   clientId?: string;
   /** VK ID apps also have a secret (not needed with PKCE); kept for symmetry. */
   clientSecret?: string;
@@ -161,7 +161,7 @@ export async function startVkStandIn(options: VkStandInOptions = {}): Promise<Vk
   app.get('/authorize', authorizeRoute);
   app.post('/oauth2/auth', tokenRoute);
   app.post('/oauth2/user_info', userInfoRoute);
-  const url = await listenLocal(app);
+  const url = await listenLocal(app, options.port);
   return core.controls({
     app,
     url,

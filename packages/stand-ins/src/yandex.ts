@@ -8,7 +8,14 @@ import {
   type OAuthClient,
   type OAuthControls,
 } from './oauth.js';
-import { createApp, listenLocal, parseBasicAuth, randomHex, stringFields } from './util.js';
+import {
+  createApp,
+  listenLocal,
+  type ListenOptions,
+  parseBasicAuth,
+  randomHex,
+  stringFields,
+} from './util.js';
 
 /**
  * Yandex ID stand-in. One server plays both oauth.yandex.ru (`GET /authorize`, `POST /token`)
@@ -31,7 +38,7 @@ export interface YandexUser {
   psuid: string;
 }
 
-export interface YandexStandInOptions {
+export interface YandexStandInOptions extends ListenOptions {
   clientId?: string;
   clientSecret?: string;
   /** Yandex apps register their callback; authorize without redirect_uri uses the first one. */
@@ -172,7 +179,7 @@ export async function startYandexStandIn(options: YandexStandInOptions = {}): Pr
   app.get('/authorize', authorizeRoute);
   app.post('/token', tokenRoute);
   app.get('/info', infoRoute);
-  const url = await listenLocal(app);
+  const url = await listenLocal(app, options.port);
   const controls = core.controls({ app, url, clientId, clientSecret, tokenPrefix: 'y0_' });
   return Object.assign(controls, { oauthBaseUrl: url, loginBaseUrl: url });
 }

@@ -214,3 +214,44 @@ t.test('webhook mode delivers pushed updates and refuses getUpdates', async (t) 
   await call(tg, 'deleteWebhook');
   t.equal((await call(tg, 'getUpdates')).status, 200);
 });
+
+t.test('POST /_stand-in/start: the bot gets a /start from that user and chat, as if pressed', async (t) => {
+  const tg = await startTelegramStandIn();
+  t.teardown(() => tg.close());
+  const bot = new Bot(tg.token, { client: { apiRoot: tg.url } });
+  bot.command('start', (ctx) => ctx.reply(`linked chat ${ctx.chat.id} for @${ctx.from?.username}`));
+  const running = bot.start({ timeout: 5 });
+  t.teardown(async () => {
+    if (bot.isRunning()) await bot.stop();
+  });
+
+  const control = (body: unknown) =>
+    fetch(`${tg.url}/_stand-in/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const res = await control({ username: 'Control_User', chatId: 3546223 });
+  t.equal(res.status, 200);
+  const update = (await res.json()) as Json;
+  t.match(update, {
+    update_id: Number,
+    message: { text: '/start', chat: { id: 3546223 }, from: { username: 'Control_User' } },
+  });
+  const reply = await tg.waitForMessage((m) => m.chat_id === 3546223, 5000);
+  t.equal(reply.text, 'linked chat 3546223 for @Control_User');
+
+  for (const bad of [
+    {},
+    { username: 'ab', chatId: 1 },
+    { username: 'control_user', chatId: '1' },
+    { username: 'control_user', chatId: 0 },
+  ]) {
+    const refused = await control(bad);
+    t.equal(refused.status, 400, JSON.stringify(bad));
+    t.match(await refused.json(), { ok: false, description: String });
+  }
+  t.equal(tg.updates.length, 1, 'refused requests deliver nothing');
+  await bot.stop();
+  await running;
+});

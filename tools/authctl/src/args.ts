@@ -1,26 +1,11 @@
-/** Minimal argv parsing: positionals and `--name value` flags (repeatable flags keep the last). */
+/**
+ * Minimal argv parsing: positionals, `--name value` / `--name=value` flags (every value of a
+ * repeated flag is kept, in order) and `--help` / `-h`, which takes no value.
+ */
 export interface Parsed {
   positionals: string[];
-  flags: Record<string, string>;
-}
-
-export function parseArgs(argv: readonly string[]): Parsed {
-  const positionals: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg.startsWith('--')) {
-      const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-      const value = inline ?? argv[i + 1];
-      if (value === undefined || (inline === undefined && value.startsWith('--')))
-        throw new UsageError(`--${name} needs a value`);
-      flags[name] = value;
-      if (inline === undefined) i++;
-    } else {
-      positionals.push(arg);
-    }
-  }
-  return { positionals, flags };
+  flags: Record<string, string[]>;
+  help: boolean;
 }
 
 export class UsageError extends Error {
@@ -30,14 +15,45 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = `usage: npm run authctl -- <command>
+export function parseArgs(argv: readonly string[]): Parsed {
+  const positionals: string[] = [];
+  const flags: Record<string, string[]> = {};
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+    } else if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      const value = eq < 0 ? argv[i + 1] : arg.slice(eq + 1);
+      if (value === undefined || (eq < 0 && value.startsWith('--')))
+        throw new UsageError(`--${name} needs a value`);
+      (flags[name] ??= []).push(value);
+      if (eq < 0) i++;
+    } else {
+      positionals.push(arg);
+    }
+  }
+  return { positionals, flags, help };
+}
 
-  users create --username U --password P [--role superuser|staff|admin] [--email E] [--phone P]
-  staff add <telegram-username>
-  staff list
-  keys rotate [--alg RS256|HS256]   (default RS256; HS256 is the HMAC key, never published)
-  keys list
-  outbox show [--limit N]           (development: messages kept instead of sent, newest first)
+/** A flag given at most once: its value, or undefined. Given twice it is ambiguous. */
+export function single(p: Parsed, name: string): string | undefined {
+  const values = p.flags[name];
+  if (values && values.length > 1)
+    throw new UsageError(`--${name} is given ${values.length} times; give it once`);
+  return values?.[0];
+}
 
-Reads DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/propusk); outbox reads
-REDIS_URL and PROPUSK_NAMESPACE.`;
+/** A flag that must be there, once, and not empty. */
+export function required(p: Parsed, name: string): string {
+  const v = single(p, name);
+  if (v === undefined || v === '') throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+/** Every value of a repeatable flag (`--role admin --role staff`), in order. */
+export function repeated(p: Parsed, name: string): string[] {
+  return p.flags[name] ?? [];
+}

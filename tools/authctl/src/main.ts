@@ -1,47 +1,65 @@
-import { createPrismaClient } from '@propusk/db';
-import { CORE_SETTINGS, loadConfig } from '@propusk/kit';
-import { parseArgs, UsageError, USAGE } from './args.js';
-import { COMMANDS } from './commands.js';
-import { outboxShow } from './outbox.js';
+import { parseArgs, UsageError, type Parsed } from './args.js';
+import { commandsOf, COMMANDS, findCommand, type Command, type Print } from './commands/catalog.js';
+import { checkFlags, commandUsage, usage } from './usage.js';
 
-/** The operator CLI: `npm run authctl -- <command>`. Exit 0 on success, 2 on bad usage, 1 on failure. */
-async function main(argv: readonly string[]): Promise<number> {
-  const print = (line: string) => process.stdout.write(`${line}\n`);
-  let parsed;
+/**
+ * The operator CLI: `npm run authctl -- <command>`. Exit 0 done (and for `--help`), 1 failed,
+ * 2 bad usage (with the usage on stderr).
+ */
+const OK = 0;
+const FAILED = 1;
+const BAD_USAGE = 2;
+
+const print: Print = (line) => process.stdout.write(`${line}\n`);
+const complain = (text: string) => process.stderr.write(`${text}\n`);
+
+async function run(command: Command, parsed: Parsed): Promise<void> {
+  if (!command.database) return command.run(parsed, print);
+  const { openDatabase } = await import('./database.js');
+  const prisma = await openDatabase();
   try {
-    parsed = parseArgs(argv);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  const name = parsed.positionals.slice(0, 2).join(' ');
-  if (name === 'outbox show') return runOutbox(parsed, print);
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`${name ? `unknown command: ${name}\n` : ''}${USAGE}\n`);
-    return 2;
-  }
-  const { DATABASE_URL } = loadConfig({ DATABASE_URL: CORE_SETTINGS.DATABASE_URL });
-  const prisma = createPrismaClient(DATABASE_URL);
-  try {
-    await command(prisma, parsed, print);
-    return 0;
-  } catch (err) {
-    process.stderr.write(`authctl: ${(err as Error).message}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    await command.run(prisma, parsed, print);
   } finally {
     await prisma.$disconnect();
   }
 }
 
-/** The outbox lives in Redis, not Postgres. */
-async function runOutbox(parsed: Parameters<typeof outboxShow>[0], print: (line: string) => void) {
+/** `--help` anywhere: the named command's usage, a group's commands, or everything. */
+function help(parsed: Parsed): number {
+  const command = findCommand(parsed.positionals);
+  const group = commandsOf(parsed.positionals[0]);
+  if (command) print(commandUsage(command));
+  else print(group.length ? usage(group) : usage(COMMANDS));
+  return OK;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let parsed: Parsed;
   try {
-    await outboxShow(parsed, print);
-    return 0;
+    parsed = parseArgs(argv);
   } catch (err) {
-    process.stderr.write(`authctl: ${(err as Error).message}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    complain(`authctl: ${(err as Error).message}\n\n${usage(COMMANDS)}`);
+    return BAD_USAGE;
+  }
+  if (parsed.help || (parsed.positionals[0] === 'help' && parsed.positionals.length === 1))
+    return help(parsed);
+  const command = findCommand(parsed.positionals);
+  if (!command) {
+    const name = parsed.positionals.slice(0, 2).join(' ');
+    complain(`${name ? `authctl: unknown command: ${name}\n\n` : ''}${usage(COMMANDS)}`);
+    return BAD_USAGE;
+  }
+  try {
+    checkFlags(command, parsed);
+    await run(command, parsed);
+    return OK;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      complain(`authctl: ${err.message}\n\n${commandUsage(command)}`);
+      return BAD_USAGE;
+    }
+    complain(`authctl: ${(err as Error).message}`);
+    return FAILED;
   }
 }
 

@@ -1,7 +1,7 @@
 import { devOutboxKey } from '@propusk/contracts';
 import { CORE_SETTINGS, createLogger, connectRedis, loadConfig, redisKeyPrefix } from '@propusk/kit';
-import { UsageError, type Parsed } from './args.js';
-import type { Print } from './commands.js';
+import { single, UsageError, type Parsed } from '../args.js';
+import type { Print } from './catalog.js';
 
 /**
  * `outbox show [--limit N]`: the newest messages of the development outbox (codes included:
@@ -9,7 +9,8 @@ import type { Print } from './commands.js';
  * Reads REDIS_URL and PROPUSK_NAMESPACE like the services.
  */
 export async function outboxShow(p: Parsed, print: Print): Promise<void> {
-  const limit = p.flags.limit === undefined ? 10 : Number(p.flags.limit);
+  const given = single(p, 'limit');
+  const limit = given === undefined ? 10 : Number(given);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new UsageError('--limit must be an integer from 1 to 1000');
   const { REDIS_URL, PROPUSK_NAMESPACE } = loadConfig({
