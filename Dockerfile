@@ -1,14 +1,16 @@
 # syntax=docker/dockerfile:1
 #
 # One image for every Propusk process (identity, verification, federation, token,
-# notification, gateway) and for the migration runner. The processes run from TypeScript
-# source through tsx (`node --import tsx src/main.ts` in the process's folder), so the image
-# carries the whole workspace with all of its dependencies, dev ones included: tsx is a root
-# devDependency. Choose the process with the working directory; the default is the gateway:
+# notification, gateway), the migration runner and the operator CLI. Each runs compiled: one
+# JavaScript file per process (`node dist/main.mjs` in the process's folder, built by
+# `npm run build` with esbuild); npm dependencies stay in node_modules, where the bundles find
+# them by relative path. Choose the process with the working directory; the default is the
+# gateway:
 #
 #   docker build -t propusk:local .
 #   docker run -w /app/services/token propusk:local
-#   docker run -w /app propusk:local node --import tsx packages/db/src/cli.ts migrate
+#   docker run -w /app propusk:local node packages/db/dist/cli.mjs migrate
+#   docker run -w /app propusk:local node tools/authctl/dist/main.mjs staff list
 #
 # Needs BuildKit (the default builder of current Docker) for the cache mounts.
 
@@ -36,8 +38,8 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN --mount=type=cache,id=propusk-pnpm-store,target=/pnpm/store \
     pnpm fetch --store-dir /pnpm/store
 
-# The whole workspace, then an offline install from that store. All dependencies (not
-# --prod): tsx, which runs the processes, is a devDependency. pnpm runs only the build
+# The whole workspace, then an offline install from that store. All dependencies: esbuild,
+# which compiles the processes, is a devDependency. pnpm runs only the build
 # scripts that pnpm-workspace.yaml allows (argon2, esbuild) plus the workspace's own
 # postinstall, which generates the Prisma client.
 COPY . .
@@ -48,6 +50,9 @@ RUN --mount=type=cache,id=propusk-pnpm-store,target=/pnpm/store \
 # schema), and fails the build loudly if it did not. Offline: no Prisma engine is downloaded.
 RUN node packages/db/scripts/generate.mjs
 
+# Every process, the CLI and the migration runner compiled to <package>/dist/*.mjs.
+RUN node scripts/build.mjs
+
 # ---- runtime: the same tree on a clean base, without compilers ---------------------------
 FROM ${NODE_IMAGE} AS runtime
 
@@ -57,8 +62,7 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     BIND_HOST=0.0.0.0
 
-# The code stays owned by root, so the unprivileged process cannot modify it. tsx keeps its
-# transform cache under /tmp, which is writable (an emptyDir in Kubernetes).
+# The code stays owned by root, so the unprivileged process cannot modify it.
 COPY --from=build /app /app
 
 USER node
@@ -68,4 +72,4 @@ EXPOSE 8080 8081 8082 8083 8084 8085
 # Every process finishes in-flight work and exits within 10 s of SIGTERM; node is PID 1
 # and handles the signal itself (no shell in between).
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "dist/main.mjs"]

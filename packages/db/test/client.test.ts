@@ -90,13 +90,14 @@ t.test('deleting an account deletes its federated identities', async (t) => {
   t.equal(await prisma.federatedIdentity.count({ where: { subject: 'm-1' } }), 0);
 });
 
-t.test('signing keys keep JWKs as JSON', async (t) => {
+t.test('signing keys keep the public JWK as JSON and the sealed private key as text', async (t) => {
   const publicJwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1' };
   await prisma.signingKey.create({
-    data: { kid: 'k1', alg: 'ES256', publicJwk, privateJwk: { ciphertext: 'opaque' } },
+    data: { kid: 'k1', alg: 'ES256', publicJwk, sealedPrivateKey: 'v1.opaque' },
   });
   const key = await prisma.signingKey.findUniqueOrThrow({ where: { kid: 'k1' } });
   t.same(key.publicJwk, publicJwk);
+  t.equal(key.sealedPrivateKey, 'v1.opaque');
   t.equal(key.use, 'sig');
   t.equal(key.status, KeyStatus.active);
   t.equal(key.retireAfter, null);

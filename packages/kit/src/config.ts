@@ -13,6 +13,8 @@ interface StringVar extends VarBase {
   readonly kind: 'string';
   readonly default?: string | ((env: Env) => string);
   readonly pattern?: RegExp;
+  /** Validation beyond a pattern: throws an Error saying why (never repeating the value). */
+  readonly check?: (raw: string) => void;
 }
 interface UrlVar extends VarBase {
   readonly kind: 'url';
@@ -107,6 +109,13 @@ function parseVar(name: string, spec: VarSpec, raw: string): Value {
           spec.secret ? 'has an invalid format' : `has an invalid format: ${JSON.stringify(raw)}`,
         );
       }
+      if (spec.check) {
+        try {
+          spec.check(raw);
+        } catch (err) {
+          throw new ConfigError(name, (err as Error).message);
+        }
+      }
       return raw;
   }
 }
@@ -131,7 +140,14 @@ export function loadConfig<S extends ConfigSpec>(spec: S, env: Env = process.env
   return Object.freeze(out) as ConfigOf<S>;
 }
 
-/** The configuration as safe to log: secrets shown only as set/unset. */
+/** Config dumps made by `describeConfig`: their secrets are gone already (see isDescribedConfig). */
+const DESCRIBED = new WeakSet<object>();
+
+/**
+ * The configuration as safe to log: each setting's declared `secret` flag decides, not its name
+ * (TOKEN_PORT is a port; INTROSPECTION_CLIENTS holds secrets): a secret shows only as set, a URL
+ * without its password, anything else as it is.
+ */
 export function describeConfig(
   spec: ConfigSpec,
   config: Readonly<Record<string, unknown>>,
@@ -143,9 +159,20 @@ export function describeConfig(
     if (v.secret) out[name] = '[set]';
     else if (v.kind === 'url') out[name] = redactUrlCredentials(String(value));
     else if (v.kind === 'url-list') out[name] = (value as readonly string[]).map(redactUrlCredentials);
+    else if (v.kind === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(String(value)))
+      out[name] = redactUrlCredentials(String(value));
     else out[name] = value;
   }
+  DESCRIBED.add(out);
   return out;
+}
+
+/**
+ * True for a dump `describeConfig` made: the logger writes it as it is instead of guessing
+ * secrets from key names again (that hid TOKEN_PORT, a port, as "[redacted]").
+ */
+export function isDescribedConfig(value: object): boolean {
+  return DESCRIBED.has(value);
 }
 
 /** `postgresql://user:pw@host/db` → `postgresql://user:***@host/db`. */
@@ -155,6 +182,7 @@ export function redactUrlCredentials(raw: string): string {
     if (url.password) url.password = '***';
     return url.toString();
   } catch {
-    return raw;
+    // Several hosts (redis+cluster://u:pw@h1:1,h2:2) make no WHATWG URL: mask by position.
+    return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
   }
 }

@@ -1,11 +1,12 @@
 import { isIP } from 'node:net';
-import type { Redis } from './redis.js';
+import { hashTagOf, type RedisClient } from './redis.js';
 
 /**
  * Fixed-window counters in Redis, shared by every limit of the suite (login failures, code
- * sends and checks, request rates). Each change is one Lua script, so it is atomic (EVAL runs
- * alone on the server: https://redis.io/docs/latest/develop/interact/programmability/eval-intro/).
- * Keys get the namespace prefix from the client (ioredis `keyPrefix` also applies to KEYS).
+ * sends and checks, request rates). Each change is one Lua script per hash slot, so it is
+ * atomic (EVAL runs alone on the server:
+ * https://redis.io/docs/latest/develop/interact/programmability/eval-intro/). Keys get the
+ * namespace prefix from the client (ioredis `keyPrefix` also applies to KEYS).
  */
 
 /** A Lua script run with EVALSHA (loaded on first use); keys get the client's namespace prefix. */
@@ -18,7 +19,7 @@ type Runner = (numKeys: number, ...rest: (string | number)[]) => Promise<unknown
  * EVAL, and prefixes the declared keys like any other command's). Scripts touch only the keys
  * they are given (Redis: "all keys ... must be passed as input key arguments").
  */
-export function redisScript(redis: Redis, name: string, lua: string): RedisScript {
+export function redisScript(redis: RedisClient, name: string, lua: string): RedisScript {
   const commands = redis as unknown as Record<string, Runner | undefined>;
   if (typeof commands[name] !== 'function') redis.defineCommand(name, { lua });
   const run = commands[name] as Runner;
@@ -74,22 +75,61 @@ export interface WindowCounters {
   giveBack(keys: readonly string[]): Promise<void>;
 }
 
-export function createWindowCounters(redis: Redis): WindowCounters {
+/**
+ * Counters that one script may change together: those of one hash tag (one slot of a Redis
+ * Cluster); an untagged key stands alone. Counters of different things (an account and an IP)
+ * have no common tag by nature, so they are counted slot by slot.
+ */
+function bySlot<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const tag = hashTagOf(key);
+    const group = tag === undefined ? key : `{${tag}}`;
+    groups.set(group, [...(groups.get(group) ?? []), item]);
+  }
+  return [...groups.values()];
+}
+
+export function createWindowCounters(redis: RedisClient): WindowCounters {
   const take = redisScript(redis, 'propuskCountersTake', TAKE);
   const giveBack = redisScript(redis, 'propuskCountersGiveBack', GIVE_BACK);
+
+  async function giveBackAll(keys: readonly string[]): Promise<void> {
+    await Promise.all(bySlot(keys, (k) => k).map((group) => giveBack(group, [])));
+  }
+
+  /** The TAKE script on one slot's counters: 0 when taken, else the wait in ms. */
+  async function takeGroup(group: readonly Counter[], windowMs: number): Promise<number> {
+    return Number(
+      await take(
+        group.map((c) => c.key),
+        [windowMs, ...group.map((c) => c.limit)],
+      ),
+    );
+  }
+
   return {
+    /**
+     * Each slot's counters are taken in one step; when any slot refuses (or fails), the slots
+     * that took are given back. A limit is never passed; a request that overlaps a refused
+     * one may meanwhile see a counter one higher and be refused too: it fails closed.
+     */
     async take(counters, windowMs) {
       if (counters.length === 0) return { allowed: true };
-      const wait = Number(
-        await take(
-          counters.map((c) => c.key),
-          [windowMs, ...counters.map((c) => c.limit)],
-        ),
-      );
+      const groups = bySlot(counters, (c) => c.key);
+      const results = await Promise.allSettled(groups.map((group) => takeGroup(group, windowMs)));
+      // A slot's wait: 0 when it took, NaN when its script failed.
+      const waits = results.map((r) => (r.status === 'fulfilled' ? r.value : NaN));
+      if (waits.some((w) => w !== 0))
+        await giveBackAll(groups.flatMap((group, i) => (waits[i] === 0 ? group.map((c) => c.key) : [])));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const wait = Math.max(...waits);
       return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true };
     },
     async giveBack(keys) {
-      if (keys.length) await giveBack(keys, []);
+      if (keys.length) await giveBackAll(keys);
     },
   };
 }

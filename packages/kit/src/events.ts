@@ -40,9 +40,10 @@ export const EVENTS_DEDUP_WINDOW_MS = 10 * 60_000;
 export const EVENTS_MAX_AGE_MS = 7 * 24 * 3600_000;
 
 /** The events stream: every `auth.>` subject of the namespace, kept for a week (limits retention). */
-export function eventStreamConfig(ns: Namespace): Partial<StreamConfig> & { name: string } {
+export function eventStreamConfig(ns: Namespace, replicas = 1): Partial<StreamConfig> & { name: string } {
   return {
     name: streamName(ns, EVENTS_STREAM),
+    num_replicas: replicas,
     subjects: [allEventsSubject(ns)],
     // Limits, not work queue: any number of subscribers read the same events, each at its own pace.
     retention: RetentionPolicy.Limits,
@@ -55,9 +56,12 @@ export function eventStreamConfig(ns: Namespace): Partial<StreamConfig> & { name
   };
 }
 
-/** Creates the events stream when missing (idempotent; an existing stream is kept as is). */
-export async function ensureEventStream(nc: NatsConnection, ns: Namespace): Promise<void> {
-  await ensureStream(nc, eventStreamConfig(ns));
+/**
+ * Creates the events stream when missing (idempotent; an existing stream is kept as is but for
+ * its replicas, brought to `replicas`: JETSTREAM_REPLICAS, see ensureStream).
+ */
+export async function ensureEventStream(nc: NatsConnection, ns: Namespace, replicas = 1): Promise<void> {
+  await ensureStream(nc, eventStreamConfig(ns, replicas));
 }
 
 /** Bytes of the uuid 6d0f1a52-3c1e-4e57-9a53-70726f70757b (fixed: changing it changes every derived id). */
@@ -105,6 +109,8 @@ export interface EventPublisherOptions {
   attempts?: number;
   /** Pause before the n-th retry: n × backoffMs. */
   backoffMs?: number;
+  /** Replicas of the events stream (JETSTREAM_REPLICAS); 1 by default. */
+  replicas?: number;
 }
 
 const REQUEST_ID_MAX = 128;
@@ -135,7 +141,7 @@ export function createEventPublisher(
   let ensured: Promise<void> | undefined;
 
   function ensure(): Promise<void> {
-    ensured ??= ensureEventStream(nc, ns).catch((err: unknown) => {
+    ensured ??= ensureEventStream(nc, ns, options.replicas).catch((err: unknown) => {
       ensured = undefined;
       throw err;
     });
@@ -209,10 +215,14 @@ export function createEventPublisher(
  * closes at shutdown, so events of the last requests are not lost.
  */
 export function runtimeEventPublisher(
-  rt: Pick<Runtime, 'nats' | 'ns' | 'log' | 'onClose'>,
+  rt: Pick<Runtime, 'nats' | 'ns' | 'log' | 'onClose' | 'config'>,
   options: Omit<EventPublisherOptions, 'log'> = {},
 ): EventPublisher {
-  const publisher = createEventPublisher(rt.nats.nc, rt.ns, { ...options, log: rt.log });
+  const publisher = createEventPublisher(rt.nats.nc, rt.ns, {
+    replicas: rt.config.JETSTREAM_REPLICAS,
+    ...options,
+    log: rt.log,
+  });
   rt.onClose(() => publisher.drain());
   return publisher;
 }

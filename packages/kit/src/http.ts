@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import { CLIENT_ADDRESS_HEADER, secretsEqual, verifyRequest } from './internal-auth.js';
 import type { Logger } from './logger.js';
 import { httpMetrics, registry } from './metrics.js';
 import { withTimeout } from './nats.js';
@@ -30,6 +36,41 @@ export interface HttpOptions {
   /** True once the process is shutting down (service.ts turns it on at SIGTERM). */
   isClosing?: () => boolean;
   closingMode?: ClosingMode;
+  /**
+   * Services: every request must carry the gateway's fresh signature under this secret
+   * (internal-auth.ts), except the open routes below; the gateway, which signs, passes none.
+   */
+  internalSecret?: string;
+  /** `/metrics` answers only `Authorization: Bearer <token>`; without a token it is not served. */
+  metricsToken?: string;
+  /**
+   * The gateway: addresses and CIDRs of the proxies in front of it (TRUSTED_PROXIES). A request
+   * from one of them takes its client address from X-Forwarded-For (Fastify's `trustProxy`,
+   * proxy-addr: the right-most address not trusted); from any other peer, the socket's.
+   */
+  trustProxy?: readonly string[];
+}
+
+/**
+ * What a service answers without the gateway's signature: the orchestrator's probes (their
+ * callers cannot sign, and they tell nothing a caller could use) and /metrics (its bearer token,
+ * Prometheus's own credential, guards it).
+ */
+export const UNSIGNED_ROUTES: readonly string[] = ['/healthz', '/readyz', '/metrics'];
+
+/** The bearer token of an `Authorization` header (RFC 6750 §2.1; the scheme is case-insensitive). */
+function bearerOf(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /^Bearer +([^\s]+) *$/i.exec(header);
+  return m?.[1];
+}
+
+/**
+ * The client address of a request: in the gateway `req.ip` (the socket's, or what trusted
+ * proxies forwarded); in a service the one address the gateway signed (else the socket's).
+ */
+function clientAddressOf(req: FastifyRequest, signed: WeakSet<FastifyRequest> | undefined): string {
+  const value = req.headers[CLIENT_ADDRESS_HEADER];
+  return signed?.has(req) && typeof value === 'string' ? value : req.ip;
 }
 
 /** Incoming request ids are kept only when they look like ids, never arbitrary text. */
@@ -70,8 +111,33 @@ export async function runReadiness(
 }
 
 /**
- * The HTTP bootstrap of every process: request ids (taken from `x-request-id` or made),
- * /healthz (alive), /readyz (dependencies reachable), /metrics (Prometheus).
+ * Refuses with 401, before anything else runs, every request but UNSIGNED_ROUTES without a
+ * fresh gateway signature (internal-auth.ts). Answers the set of requests that passed.
+ */
+function requireGatewaySignature(app: FastifyInstance, secret: string): WeakSet<FastifyRequest> {
+  const signed = new WeakSet<FastifyRequest>();
+  app.addHook('onRequest', async (req, reply) => {
+    if (UNSIGNED_ROUTES.includes(req.routeOptions.url ?? '')) return;
+    const check = verifyRequest(secret, { method: req.method, target: req.url, headers: req.headers });
+    if (check.ok) {
+      signed.add(req);
+      return;
+    }
+    req.log.warn(
+      { reason: check.reason, method: req.method, path: pathOf(req.url) },
+      'request without a valid gateway signature refused',
+    );
+    return reply
+      .code(401)
+      .send({ error: 'unauthorized', message: 'this service answers only requests signed by the gateway' });
+  });
+  return signed;
+}
+
+/**
+ * The HTTP bootstrap of every process: request ids (taken from `x-request-id` or made), in
+ * services the gateway's signature on every request but UNSIGNED_ROUTES, /healthz (alive),
+ * /readyz (dependencies reachable), /metrics (Prometheus, behind its bearer token).
  */
 export function createHttpServer({
   log,
@@ -79,6 +145,9 @@ export function createHttpServer({
   bodyLimit = 16 * 1024,
   isClosing = () => false,
   closingMode = 'notice',
+  internalSecret,
+  metricsToken,
+  trustProxy = [],
 }: HttpOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -92,6 +161,7 @@ export function createHttpServer({
     // served), not by Fastify's bare 503, which a proxy could not tell from a service's own.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    trustProxy: trustProxy.length > 0 ? [...trustProxy] : false,
   });
 
   // Callback style on purpose: `done` runs inside the scope, so every later hook and the handler
@@ -100,6 +170,8 @@ export function createHttpServer({
     reply.header('x-request-id', req.id);
     withRequestId(req.id, done);
   });
+  // Before every later hook and every handler: nothing of an unsigned request runs.
+  const signed = internalSecret === undefined ? undefined : requireGatewaySignature(app, internalSecret);
   app.addHook('onRequest', async (_req, reply) => {
     if (closingMode === 'notice' && isClosing()) {
       return reply.code(503).header(CLOSING_HEADER, '1').send({ status: 'closing' });
@@ -123,6 +195,7 @@ export function createHttpServer({
           path: pathOf(req.url),
           route,
           status: reply.statusCode,
+          client: clientAddressOf(req, signed),
           ms: Math.round(reply.elapsedTime),
         },
         'request',
@@ -135,8 +208,17 @@ export function createHttpServer({
     const report = await runReadiness(readiness);
     return reply.code(report.status === 'ready' ? 200 : 503).send(report);
   });
-  app.get('/metrics', async (_req, reply) => {
-    return reply.type(registry.contentType).send(await registry.metrics());
-  });
+  if (metricsToken !== undefined) {
+    app.get('/metrics', async (req, reply) => {
+      const given = bearerOf(req.headers.authorization);
+      if (given === undefined || !secretsEqual(given, metricsToken)) {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer realm="metrics"')
+          .send({ error: 'unauthorized', message: 'metrics need the bearer token' });
+      }
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+  }
   return app;
 }

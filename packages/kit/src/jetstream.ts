@@ -8,6 +8,7 @@ import {
   RetentionPolicy,
   StorageType,
   type StreamConfig,
+  type StreamInfo,
 } from '@nats-io/jetstream';
 import {
   allNotifySubject,
@@ -35,10 +36,14 @@ function deadLetterWildcard(ns: Namespace): string {
 }
 
 /** Stream definitions; both producers and the consumer ensure them, so start order does not matter. */
-export function notifyStreamConfigs(ns: Namespace): (Partial<StreamConfig> & { name: string })[] {
+export function notifyStreamConfigs(
+  ns: Namespace,
+  replicas = 1,
+): (Partial<StreamConfig> & { name: string })[] {
   return [
     {
       name: streamName(ns, NOTIFY_STREAM),
+      num_replicas: replicas,
       subjects: [allNotifySubject(ns)],
       // Work queue: a message is removed once the notification service acknowledged it.
       retention: RetentionPolicy.Workqueue,
@@ -50,6 +55,7 @@ export function notifyStreamConfigs(ns: Namespace): (Partial<StreamConfig> & { n
     },
     {
       name: streamName(ns, DEAD_LETTER_STREAM),
+      num_replicas: replicas,
       subjects: [deadLetterWildcard(ns)],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
@@ -60,31 +66,71 @@ export function notifyStreamConfigs(ns: Namespace): (Partial<StreamConfig> & { n
 }
 
 /**
- * Creates a stream when missing (idempotent; an existing stream is kept as is, an operator may
- * have tuned it). Safe when several processes start at once.
+ * Creates a stream when missing, with `config.num_replicas` replicas (JETSTREAM_REPLICAS); an
+ * existing one keeps its other settings (an operator may have tuned them) but is brought to that
+ * replica count: JetStream changes a stream's replicas in place on a cluster, and durable
+ * consumers that do not set their own (ours) follow their stream
+ * (https://docs.nats.io/nats-concepts/jetstream/streams#replicas). Safe when several processes
+ * start at once. A server that cannot hold the replicas (not clustered, or fewer JetStream
+ * servers than asked) fails with an error that says so, naming JETSTREAM_REPLICAS.
  */
 export async function ensureStream(
   nc: NatsConnection,
   config: Partial<StreamConfig> & { name: string },
 ): Promise<void> {
   const jsm = await jetstreamManager(nc);
+  const replicas = config.num_replicas;
+  let existing: StreamInfo;
   try {
-    await jsm.streams.info(config.name);
+    existing = await jsm.streams.info(config.name);
   } catch (err) {
     // JetStream answers a missing stream with status 404 (api error code 10059).
     if (!(err instanceof JetStreamApiError) || err.status !== 404) throw err;
     await jsm.streams.add(config).catch(async (addErr: unknown) => {
-      // Another process created it in between: fine.
+      // Another process (with the same JETSTREAM_REPLICAS) created it in between: fine.
       await jsm.streams.info(config.name).catch(() => {
-        throw addErr;
+        throw replicasError(config.name, replicas, addErr);
       });
     });
+    return;
   }
+  // A stream created before num_replicas was set reports 1 (JetStream's default).
+  const current = existing.config.num_replicas || 1;
+  if (replicas === undefined || current === replicas) return;
+  // NATS 2.9 refuses to create a replicated stream on a lone server (error 10074) but accepts the
+  // same change as an update, storing a replica count it cannot honour: a stream served by a
+  // JetStream cluster reports it (StreamInfo.cluster), one on a lone server does not.
+  if (replicas > 1 && !existing.cluster) {
+    throw replicasError(config.name, replicas, 'the server is not clustered', current);
+  }
+  await jsm.streams.update(config.name, { num_replicas: replicas }).catch((err: unknown) => {
+    throw replicasError(config.name, replicas, err, current);
+  });
 }
 
-/** Creates the notification streams when missing. */
-export async function ensureNotifyStreams(nc: NatsConnection, ns: Namespace): Promise<void> {
-  for (const config of notifyStreamConfigs(ns)) await ensureStream(nc, config);
+/**
+ * The server's refusal, with what it means for an operator: JetStream says "replicas > 1 not
+ * supported in non-clustered mode" (error 10074) or "insufficient resources" (fewer servers
+ * than replicas); both come down to JETSTREAM_REPLICAS not fitting this NATS deployment.
+ */
+function replicasError(stream: string, replicas: number | undefined, err: unknown, from?: number): Error {
+  const refused = err instanceof JetStreamApiError || typeof err === 'string';
+  if (replicas === undefined || replicas <= 1 || !refused)
+    return err instanceof Error ? err : new Error(String(err));
+  const reason = err instanceof Error ? err.message : err;
+  const what =
+    from === undefined ? `create stream ${stream} with` : `change stream ${stream} from ${from} to`;
+  return new Error(
+    `JetStream could not ${what} ${replicas} replicas: ${reason}. JETSTREAM_REPLICAS=${replicas} needs a ` +
+      `NATS cluster with at least ${replicas} JetStream servers; this server is not clustered or has ` +
+      'fewer. Lower JETSTREAM_REPLICAS or add servers.',
+    err instanceof Error ? { cause: err } : undefined,
+  );
+}
+
+/** Creates the notification streams when missing, with `replicas` replicas (JETSTREAM_REPLICAS). */
+export async function ensureNotifyStreams(nc: NatsConnection, ns: Namespace, replicas = 1): Promise<void> {
+  for (const config of notifyStreamConfigs(ns, replicas)) await ensureStream(nc, config);
 }
 
 export interface NotificationPublisher {
@@ -98,7 +144,7 @@ export interface NotificationPublisher {
 export function createNotificationPublisher(
   nc: NatsConnection,
   ns: Namespace,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; /** JETSTREAM_REPLICAS */ replicas?: number } = {},
 ): NotificationPublisher {
   const js = jetstream(nc, { timeout: options.timeoutMs ?? 5000 });
   let ensured: Promise<void> | undefined;
@@ -115,7 +161,7 @@ export function createNotificationPublisher(
       const h = headers();
       if (message.requestId) h.set(HEADERS.requestId, message.requestId);
       try {
-        ensured ??= ensureNotifyStreams(nc, ns).catch((err: unknown) => {
+        ensured ??= ensureNotifyStreams(nc, ns, options.replicas).catch((err: unknown) => {
           ensured = undefined;
           throw err;
         });

@@ -13,12 +13,27 @@ export interface NatsHandle {
 }
 
 /**
- * Connects to NATS and stays connected: reconnects forever (DESIGN: services ride out a NATS
- * restart), with a short wait so readiness returns within seconds of NATS being back.
+ * NATS_URL's servers: a list as kit's config gives it, or a string of URLs separated by commas
+ * (one server, or several of a cluster: nats.js tries them in turn and learns the rest of the
+ * cluster from the one it reaches; https://github.com/nats-io/nats.js#connecting-to-a-nats-server).
  */
-export async function connectNats(url: string, name: string, log: Logger): Promise<NatsHandle> {
+export function natsServers(servers: string | readonly string[]): string[] {
+  const list = typeof servers === 'string' ? servers.split(',') : [...servers];
+  return list.map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/**
+ * Connects to NATS and stays connected: reconnects forever (DESIGN: services ride out a NATS
+ * restart, or the loss of one server of a cluster), with a short wait so readiness returns within
+ * seconds of a server being back.
+ */
+export async function connectNats(
+  servers: string | readonly string[],
+  name: string,
+  log: Logger,
+): Promise<NatsHandle> {
   const nc = await connect({
-    servers: url,
+    servers: natsServers(servers),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,

@@ -6,8 +6,9 @@ import { loadConfig, describeConfig, type ConfigOf } from './config.js';
 import { CORE_SETTINGS } from './settings.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectNats, type NatsHandle } from './nats.js';
-import { connectRedis, checkRedis, closeRedis, redisKeyPrefix, type Redis } from './redis.js';
+import { connectRedis, checkRedis, closeRedis, redisKeyPrefix, type RedisClient } from './redis.js';
 import { createHttpServer, runReadiness, type ReadinessCheck } from './http.js';
+import { resolveInternalSecret } from './internal-auth.js';
 import { createRpcClient, createRpcServer, type RpcClient, type RpcServer } from './rpc.js';
 
 export type CoreConfig = ConfigOf<typeof CORE_SETTINGS>;
@@ -23,7 +24,9 @@ export interface Runtime {
   readonly rpc: RpcServer;
   readonly client: RpcClient;
   readonly http: FastifyInstance;
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
+  /** INTERNAL_SECRET (or its development default): the gateway signs with it, services verify. */
+  readonly internalSecret: string;
   /** Checks behind /readyz and the NATS ping; add the service's own before it listens. */
   readonly readiness: Record<string, ReadinessCheck>;
   /** Runs at shutdown after in-flight work finished, in reverse order of registration. */
@@ -36,6 +39,8 @@ export interface StartOptions {
   port(config: CoreConfig): number;
   useRedis?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The gateway: TRUSTED_PROXIES, the peers whose X-Forwarded-For names the client (http.ts). */
+  trustProxy?: readonly string[];
   setup(rt: Runtime): Promise<void>;
 }
 
@@ -73,8 +78,14 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
 export async function startProcess(opts: StartOptions): Promise<Started> {
   const env = opts.env ?? process.env;
   const config = loadCoreConfig(env);
+  const internalSecret = resolveInternalSecret(config);
   const log = createLogger({ service: opts.name, level: config.LOG_LEVEL });
   log.info({ config: describeConfig(CORE_SETTINGS, config) }, 'starting');
+  if (internalSecret.development) {
+    log.warn(
+      'INTERNAL_SECRET is not set: gateway requests are signed with the development secret (never in production)',
+    );
+  }
   const instance = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const ns = namespace(config.PROPUSK_NAMESPACE);
   const nats = await connectNats(config.NATS_URL, `${opts.name}:${instance}`, log);
@@ -91,6 +102,10 @@ export async function startProcess(opts: StartOptions): Promise<Started> {
     isClosing: () => shuttingDown,
     // The gateway is the public listener: nothing in front of it reads a closing notice.
     closingMode: opts.name === 'gateway' ? 'serve' : 'notice',
+    // The gateway signs what it forwards (proxy.ts); every service verifies.
+    internalSecret: opts.name === 'gateway' ? undefined : internalSecret.key,
+    metricsToken: config.METRICS_TOKEN,
+    trustProxy: opts.trustProxy,
   });
   const rt: Runtime = {
     name: opts.name,
@@ -103,6 +118,7 @@ export async function startProcess(opts: StartOptions): Promise<Started> {
     client: createRpcClient(nats.nc, ns, { timeoutMs: config.RPC_TIMEOUT_MS }),
     http,
     redis,
+    internalSecret: internalSecret.key,
     readiness,
     onClose: (fn) => void closers.push(fn),
   };

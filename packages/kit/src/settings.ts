@@ -1,4 +1,5 @@
 import type { ConfigSpec, Env } from './config.js';
+import { checkRedisUrl } from './redis-url.js';
 
 /**
  * The suite's environment variables (DESIGN: "Configuration"); every process reads the
@@ -19,6 +20,12 @@ export const CORE_SETTINGS = {
     default: 'info',
     doc: 'pino log level',
   },
+  LOG_FORMAT: {
+    kind: 'enum',
+    values: ['auto', 'pretty', 'json'],
+    default: 'auto',
+    doc: 'log lines: `auto` is pino-pretty on a terminal in development, JSON otherwise; `pretty` or `json` force one',
+  },
   PROPUSK_NAMESPACE: {
     kind: 'string',
     pattern: /^[a-z0-9_-]{0,32}$/,
@@ -30,13 +37,29 @@ export const CORE_SETTINGS = {
     default: '127.0.0.1',
     doc: 'address every HTTP listener binds (0.0.0.0 in containers)',
   },
+  // One server, or several (a cluster's seed servers) separated by commas: nats.js takes a list
+  // and reconnects to any of them (https://github.com/nats-io/nats.js#connecting-to-a-nats-server).
   NATS_URL: {
-    kind: 'url',
+    kind: 'url-list',
     protocols: ['nats', 'tls', 'ws', 'wss'],
     default: 'nats://127.0.0.1:4222',
-    doc: 'NATS with JetStream',
+    doc: 'NATS with JetStream: one server or a comma-separated list of the servers of a cluster',
   },
-  REDIS_URL: { kind: 'url', protocols: ['redis', 'rediss'], default: 'redis://127.0.0.1:6379', doc: 'Redis' },
+  // Replicas of every stream (and so of its durable consumers); more than 1 needs a NATS cluster
+  // (https://docs.nats.io/nats-concepts/jetstream/streams#replicas: at most 5).
+  JETSTREAM_REPLICAS: {
+    kind: 'int',
+    min: 1,
+    max: 5,
+    default: 1,
+    doc: 'replicas of the JetStream streams and their consumers (3 on a cluster)',
+  },
+  REDIS_URL: {
+    kind: 'string',
+    check: checkRedisUrl,
+    default: 'redis://127.0.0.1:6379',
+    doc: 'Redis: redis://host:port/db, redis+cluster://seed,nodes or redis+sentinel://sentinels/master',
+  },
   DATABASE_URL: {
     kind: 'url',
     protocols: ['postgresql', 'postgres'],
@@ -57,6 +80,20 @@ export const CORE_SETTINGS = {
   TOKEN_PORT: port('token service HTTP port', 8084),
   NOTIFICATION_PORT: port('notification service HTTP port', 8085),
   RPC_TIMEOUT_MS: { kind: 'int', min: 50, max: 60000, default: 5000, doc: 'NATS request/reply timeout' },
+  // The gateway signs what it forwards with it; services refuse what it did not sign (internal-auth.ts).
+  INTERNAL_SECRET: {
+    kind: 'string',
+    pattern: /^.{32,512}$/,
+    secret: true,
+    doc: 'HMAC key of the gateway-to-service request signatures (at least 32 characters, the same in every process); required in production',
+  },
+  // RFC 6750 b64token: what Prometheus sends as `Authorization: Bearer …` (http.ts).
+  METRICS_TOKEN: {
+    kind: 'string',
+    pattern: /^[A-Za-z0-9\-._~+/]{32,512}=*$/,
+    secret: true,
+    doc: 'bearer token /metrics requires in every process (at least 32 characters); unset: /metrics is not served',
+  },
 } as const satisfies ConfigSpec;
 
 export const CHANNEL_SETTINGS = {

@@ -6,7 +6,7 @@ t.test('defaults come from the DESIGN table', async (t) => {
   t.equal(c.GATEWAY_PORT, 8080);
   t.equal(c.DATABASE_URL, 'postgresql://postgres@127.0.0.1:5432/propusk');
   t.equal(c.REDIS_URL, 'redis://127.0.0.1:6379');
-  t.equal(c.NATS_URL, 'nats://127.0.0.1:4222');
+  t.same(c.NATS_URL, ['nats://127.0.0.1:4222']);
   t.equal(c.PUBLIC_BASE_URL, 'http://127.0.0.1:8080');
   t.equal(loadConfig(CORE_SETTINGS, { GATEWAY_PORT: '9000' }).PUBLIC_BASE_URL, 'http://127.0.0.1:9000');
   t.equal(loadConfig(CHANNEL_SETTINGS, {}).TELEGRAM_API_ROOT, 'https://api.telegram.org');
@@ -24,7 +24,7 @@ t.test('a bad value stops the start with a message naming the variable', async (
   const cases: Array<[Record<string, string>, string, RegExp]> = [
     [{ GATEWAY_PORT: 'eighty' }, 'GATEWAY_PORT', /whole number/],
     [{ GATEWAY_PORT: '70000' }, 'GATEWAY_PORT', /between 0 and 65535/],
-    [{ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis or rediss/],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis, rediss, redis\+cluster or redis\+sentinel/],
     [{ NATS_URL: 'not a url' }, 'NATS_URL', /must be a URL/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
     [{ PROPUSK_NAMESPACE: 'a.b' }, 'PROPUSK_NAMESPACE', /invalid format/],

@@ -7,9 +7,13 @@ import {
   type ProcessHandle,
   type ProcessSpec,
 } from '../../../scripts/lib/supervisor.mjs';
+import { buildAll } from '../../../scripts/lib/build.mjs';
 import { freePort } from './ports.js';
 
-/** Processes per service: one number for all five, or per service name (the gateway is one). */
+/**
+ * Processes per service: one number for all five services, or per process name. The gateway is
+ * one unless named (`{gateway: 2}`): each gateway gets its own port and the same upstreams.
+ */
 export type Replicas = number | Readonly<Partial<Record<string, number>>>;
 
 /** The gateway setting that lists a service's base URLs (gateway/src/settings.ts). */
@@ -62,7 +66,9 @@ export interface LaunchOptions {
 }
 
 function countOf(replicas: Replicas | undefined, service: string): number {
-  if (service === 'gateway' || replicas === undefined) return 1;
+  if (replicas === undefined) return 1;
+  // A number counts the services' replicas; gateways only when asked for by name.
+  if (typeof replicas === 'number' && service === 'gateway') return 1;
   const n = typeof replicas === 'number' ? replicas : (replicas[service] ?? 1);
   if (!Number.isInteger(n) || n < 1) throw new Error(`replicas of ${service} must be a whole number ≥ 1`);
   return n;
@@ -76,6 +82,8 @@ const isRunning = (h: ProcessHandle) => h.child.exitCode === null && h.child.sig
  * gateway's upstream settings then list every replica's base URL.
  */
 export async function launchProcesses(opts: LaunchOptions): Promise<Processes> {
+  // The suite runs compiled, as users run it; a no-op unless a source changed (npm test builds first).
+  await buildAll();
   const env = { ...process.env, ...opts.env } as Record<string, string>;
   const chosen = opts.only ? PROCESSES.filter((p) => opts.only?.includes(p.name)) : PROCESSES;
   const plan: Array<{ spec: ProcessSpec; service: string; replica: number; env: Record<string, string> }> =

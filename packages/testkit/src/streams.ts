@@ -11,7 +11,8 @@ export async function dropNamespaceStreams(natsUrl: string, namespaceName: strin
   const prefix = `${namespaceName.toUpperCase().replace(/-/g, '_')}_`;
   let nc;
   try {
-    nc = await connect({ servers: natsUrl, reconnect: false, timeout: 2000 });
+    // NATS_URL may list a cluster's servers, comma-separated.
+    nc = await connect({ servers: natsUrl.split(','), reconnect: false, timeout: 2000 });
   } catch {
     return;
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase } from '@propusk/db';
+import { signedHeaders } from '@propusk/kit';
 import { startAllStandIns } from '@propusk/stand-ins';
 import { PROCESSES, type ExitResult, type ProcessHandle } from '../../../scripts/lib/supervisor.mjs';
 import { freePort } from './ports.js';
@@ -33,6 +34,7 @@ export interface BootOptions {
   /**
    * Processes per service (default 1), each on its own port; the gateway is given every
    * replica's URL (IDENTITY_URL=http://…:p1,http://…:p2) and spreads the load over them.
+   * `{gateway: 2}` also starts a second gateway (`gateway#2`, its own port, the same upstreams).
    */
   replicas?: Replicas;
 }
@@ -59,6 +61,11 @@ export async function bootSuite(opts: BootOptions = {}): Promise<Suite> {
     // the caller sets them (test/e2e/attacks/rate-limit.test.ts proves the defaults).
     RATE_LIMIT_PER_IP: '10000000',
     RATE_LIMIT_CREDENTIALS_PER_IP: '10000000',
+    // The gateway signs what it forwards with it and the services check it; a test calling a
+    // service directly signs with it too (kit's signedHeaders).
+    INTERNAL_SECRET: randomBytes(32).toString('hex'),
+    // Every process's /metrics answers only this bearer token (metricsAuth below).
+    METRICS_TOKEN: randomBytes(32).toString('hex'),
     ...opts.env,
   };
   const logs: string[] = [];
@@ -105,6 +112,25 @@ export async function bootSuite(opts: BootOptions = {}): Promise<Suite> {
       return stopped;
     },
   };
+}
+
+/** The `Authorization` header a scrape of any process's /metrics needs in `suite`. */
+export function metricsAuth(suite: Pick<Suite, 'env'>): { authorization: string } {
+  return { authorization: `Bearer ${suite.env.METRICS_TOKEN ?? ''}` };
+}
+
+/**
+ * `headers` with the signature the gateway of `suite` would add to a request for `path` (a path
+ * with its query, or a whole URL): for a test that calls a service directly, as another gateway
+ * replica would (kit's internal-auth.ts).
+ */
+export function gatewaySigned<H extends Record<string, string>>(
+  suite: Pick<Suite, 'env'>,
+  method: string,
+  path: string,
+  headers: H = {} as H,
+) {
+  return signedHeaders(suite.env.INTERNAL_SECRET ?? '', method, path, headers);
 }
 
 /** Polls `fn` until it answers true or the time is up; answers how long it took. */

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { createPrismaClient, createTestDatabase } from '@propusk/db';
 import { createPrismaKeyStore } from '../src/keys/prisma-store.js';
+import { createSealer } from '../src/keys/seal.js';
 import { createKeyRing } from '../src/keys/ring.js';
 import { createKeysService } from '../src/keys/service.js';
 import { silentLog } from './fixtures/fakes.js';
@@ -10,6 +11,7 @@ import { silentLog } from './fixtures/fakes.js';
  * race between replicas, rotation scoped per algorithm, and a JWKS that never holds HMAC keys.
  */
 const log = silentLog();
+const sealer = createSealer([{ id: 'test', key: Buffer.alloc(32, 7) }]);
 
 t.test('signing keys in Postgres', async (t) => {
   const db = await createTestDatabase();
@@ -20,7 +22,7 @@ t.test('signing keys in Postgres', async (t) => {
     await db.drop();
   });
   const [prisma] = clients as [ReturnType<typeof createPrismaClient>];
-  const services = clients.map((c) => createKeysService({ store: createPrismaKeyStore(c) }));
+  const services = clients.map((c) => createKeysService({ store: createPrismaKeyStore(c, sealer) }));
   const activeRows = (alg: string) => prisma.signingKey.findMany({ where: { alg, status: 'active' } });
 
   t.test('replicas starting together end with one active key per algorithm', async (t) => {
@@ -45,10 +47,12 @@ t.test('signing keys in Postgres', async (t) => {
     t.equal(new Set(again.map((k) => k.kid)).size, 1);
   });
 
-  t.test('the HS256 row: the secret only in private_jwk', async (t) => {
+  t.test('the HS256 row: the secret only in the sealed private part', async (t) => {
     const [row] = await activeRows('HS256');
     t.strictSame(row!.publicJwk, { kty: 'oct', kid: row!.kid, alg: 'HS256' });
-    const priv = row!.privateJwk as { kty: string; k: string };
+    t.match(row!.sealedPrivateKey, /^v1\.test\./, 'sealed under the master key');
+    const stored = (await services[0]!.verifying()).find((k) => k.kid === row!.kid);
+    const priv = stored!.privateJwk as { kty: string; k: string };
     t.strictSame(Object.keys(priv).sort(), ['k', 'kty']);
     t.equal(priv.kty, 'oct');
     t.equal(Buffer.from(priv.k, 'base64url').length, 32);

@@ -1,5 +1,5 @@
 import { PropuskError } from '@propusk/contracts';
-import type { Redis } from '@propusk/kit';
+import type { RedisClient } from '@propusk/kit';
 import { PROVIDER_PATHS, type ProviderId } from '../providers/provider.js';
 import type { CodeBinding, LinkStore, PendingState } from './store.js';
 
@@ -57,7 +57,7 @@ function parseBinding(raw: string | null): CodeBinding | undefined {
   return binding;
 }
 
-export function createRedisLinkStore(redis: Redis): LinkStore {
+export function createRedisLinkStore(redis: RedisClient): LinkStore {
   return {
     async putState(id, state, ttlS) {
       const ok = await redisCall('state put', () =>

@@ -1,4 +1,4 @@
-import type { Redis } from '@propusk/kit';
+import type { RedisClient } from '@propusk/kit';
 import { Type } from '@sinclair/typebox';
 import { checker } from '@propusk/contracts';
 import type { CooldownStore, PendingRegistration, PendingRegistrationStore } from './store.js';
@@ -31,7 +31,7 @@ function parsePending(raw: string | null): PendingRegistration | undefined {
 }
 
 /** Pending registrations as JSON strings that expire on their own (SET … EX). */
-export function createRedisPendingStore(redis: Redis): PendingRegistrationStore {
+export function createRedisPendingStore(redis: RedisClient): PendingRegistrationStore {
   return {
     async put(id, pending, ttlS) {
       await redis.set(pendingKey(id), JSON.stringify(pending), 'EX', ttlS);
@@ -45,7 +45,7 @@ export function createRedisPendingStore(redis: Redis): PendingRegistrationStore 
 }
 
 /** Cooldowns as keys set with NX and EX: the first claim wins, the key expires by itself. */
-export function createRedisCooldownStore(redis: Redis): CooldownStore {
+export function createRedisCooldownStore(redis: RedisClient): CooldownStore {
   return {
     async claim(username, ttlS) {
       const key = cooldownKey(username);

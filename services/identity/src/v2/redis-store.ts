@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CODE_PURPOSES, type CodePurpose } from '@propusk/contracts';
-import type { Redis } from '@propusk/kit';
+import type { RedisClient } from '@propusk/kit';
 import type { PendingPurposeStore, RecoveryGrantStore } from './store.js';
 
 /**
@@ -25,7 +25,7 @@ function isPurpose(value: string | null): value is CodePurpose {
  */
 const DELETE_IF_EQUAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
-export function createRedisPurposeStore(redis: Redis): PendingPurposeStore {
+export function createRedisPurposeStore(redis: RedisClient): PendingPurposeStore {
   return {
     async put(login, purpose, ttlS) {
       await redis.set(purposeKey(login), purpose, 'EX', ttlS);
@@ -40,7 +40,7 @@ export function createRedisPurposeStore(redis: Redis): PendingPurposeStore {
   };
 }
 
-export function createRedisGrantStore(redis: Redis): RecoveryGrantStore {
+export function createRedisGrantStore(redis: RedisClient): RecoveryGrantStore {
   return {
     async put(tokenId, accountId, ttlS) {
       await redis.set(grantKey(tokenId), accountId, 'EX', ttlS);

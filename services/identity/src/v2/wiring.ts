@@ -1,6 +1,6 @@
 import { tokenOps, verificationOps } from '@propusk/contracts';
 import type { PrismaClient } from '@propusk/db';
-import type { Redis, RpcClient } from '@propusk/kit';
+import type { RedisClient, RpcClient } from '@propusk/kit';
 import type { PasswordHasher } from '../credentials/hasher.js';
 import type { IdentityEvents } from '../events/port.js';
 import type { LoginFlow } from '../login/flow.js';
@@ -15,7 +15,7 @@ import { createPendingPurposes, createRecoveryGrants } from './service.js';
  */
 export function wireV2Flow(deps: {
   prisma: PrismaClient;
-  redis: Redis;
+  redis: RedisClient;
   client: RpcClient;
   hasher: Pick<PasswordHasher, 'hash'>;
   login: LoginFlow;

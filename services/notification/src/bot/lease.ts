@@ -1,4 +1,4 @@
-import type { Redis } from '@propusk/kit';
+import type { RedisClient } from '@propusk/kit';
 
 /**
  * A lease one holder at a time owns in Redis (SET NX PX, https://redis.io/docs/latest/commands/set/),
@@ -32,7 +32,7 @@ export function pollingLeaseKey(botToken: string): string {
   return `telegram:polling-lease:${botToken.split(':')[0] ?? ''}`;
 }
 
-export function createRedisLease(redis: Redis, key: string, holder: string, ttlMs: number): Lease {
+export function createRedisLease(redis: RedisClient, key: string, holder: string, ttlMs: number): Lease {
   return {
     async acquire() {
       if ((await redis.set(key, holder, 'PX', ttlMs, 'NX')) === 'OK') return true;

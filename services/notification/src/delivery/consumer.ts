@@ -45,6 +45,9 @@ export function consumerConfig(
     ack_wait: nanos(s.ackWaitMs),
     max_deliver: s.maxDeliveries + DEAD_LETTER_SPARE_DELIVERIES,
     max_ack_pending: 1000,
+    // No num_replicas: 0 means "as many as the stream" (JETSTREAM_REPLICAS), and the server moves
+    // the consumer along when the stream's replicas change
+    // (https://docs.nats.io/nats-concepts/jetstream/consumers#replicas).
   };
 }
 
@@ -101,6 +104,15 @@ function toDelivery(m: JsMsg): Delivery {
   };
 }
 
+/**
+ * How long one pull request waits on the server. nats.js sends idle heartbeats every half of it
+ * and, after two are missed, checks the consumer and pulls again: when the NATS node leading the
+ * consumer dies, the pending pull dies with it, and this bounds how long delivery stalls (about
+ * twice this with the re-check's backoff) before the consumer's new leader is asked. The
+ * library's default (30 s) stalled deliveries for a minute after a node loss.
+ */
+export const PULL_EXPIRES_MS = 5000;
+
 /** Consumer notifications after which the consumer is looked up (and created) again. */
 const RECREATE_ON = new Set(['consumer_deleted', 'consumer_not_found', 'stream_not_found']);
 
@@ -147,7 +159,7 @@ export function startChannelConsumer(opts: ChannelConsumerOptions): ChannelConsu
     await ensureConsumer(jsm, ns, channel, settings);
     const consumer = await js.consumers.get(stream, consumerName(channel));
     if (stopping) return;
-    const iter = await consumer.consume({ max_messages: settings.concurrency });
+    const iter = await consumer.consume({ max_messages: settings.concurrency, expires: PULL_EXPIRES_MS });
     messages = iter;
     if (stopping) await iter.close();
     void watch(iter).catch(() => undefined);

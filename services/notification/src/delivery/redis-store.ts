@@ -1,4 +1,4 @@
-import type { Redis } from '@propusk/kit';
+import type { RedisClient } from '@propusk/kit';
 import type { SentMarks } from './store.js';
 
 /** Key of one sent marker (the client adds the namespace prefix). */
@@ -7,7 +7,7 @@ export function sentKey(id: string): string {
 }
 
 /** Sent markers in Redis, each living `ttlS` seconds (longer than the stream keeps a message). */
-export function createRedisSentMarks(redis: Redis, ttlS: number): SentMarks {
+export function createRedisSentMarks(redis: RedisClient, ttlS: number): SentMarks {
   return {
     async has(id) {
       return (await redis.exists(sentKey(id))) === 1;

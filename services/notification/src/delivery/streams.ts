@@ -12,17 +12,18 @@ export function isNotFound(err: unknown): boolean {
  * The notify and dead-letter streams, created when missing. Kit's `ensureNotifyStreams` is the
  * one definition; when it rethrows the "stream not found" it means to handle (it compares the
  * API error code, not the status, with 404), the missing streams are created here from the
- * same configs.
+ * same configs. `replicas` is JETSTREAM_REPLICAS: durable consumers (consumer.ts) set none of
+ * their own, so they follow their stream's.
  */
-export async function ensureStreams(nc: NatsConnection, ns: Namespace): Promise<void> {
+export async function ensureStreams(nc: NatsConnection, ns: Namespace, replicas = 1): Promise<void> {
   try {
-    await ensureNotifyStreams(nc, ns);
+    await ensureNotifyStreams(nc, ns, replicas);
     return;
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
   const jsm = await jetstreamManager(nc);
-  for (const config of notifyStreamConfigs(ns)) {
+  for (const config of notifyStreamConfigs(ns, replicas)) {
     try {
       await jsm.streams.info(config.name);
     } catch (err) {

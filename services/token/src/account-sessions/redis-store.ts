@@ -1,5 +1,5 @@
 import { PROFILES, type Profile } from '@propusk/contracts';
-import type { Redis } from '@propusk/kit';
+import type { RedisClient } from '@propusk/kit';
 import { redisCall } from '../shared/redis-call.js';
 import { redisScript } from '../shared/redis-script.js';
 import type { AccountSessionStore, SessionRef } from './store.js';
@@ -44,7 +44,7 @@ function parseMember(member: string, score: string): SessionRef | undefined {
   return { profile, id, exp };
 }
 
-export function createRedisAccountSessionStore(redis: Redis): AccountSessionStore {
+export function createRedisAccountSessionStore(redis: RedisClient): AccountSessionStore {
   const add = redisScript(redis, 'propuskAccountSessionAdd', ADD);
   return {
     async add(accountId, ref, nowS) {

@@ -1,9 +1,10 @@
 import { PropuskError } from '@propusk/contracts';
-import type { Redis } from '@propusk/kit';
+import type { RedisClient } from '@propusk/kit';
 import { redisCall } from '../shared/redis-call.js';
 import { redisScript } from '../shared/redis-script.js';
 import { isRole, type Role } from '../shared/subject.js';
 import type {
+  AccessGrant,
   AccessRecord,
   AuthorizationSession,
   AuthorizationStore,
@@ -12,17 +13,25 @@ import type {
 } from './store.js';
 
 /**
- * Redis layout (under kit's prefix `propusk:<ns>:`):
- * - `authz:session:<refresh uuid>`        hash {accountId, userName, roles (JSON), tokenId, exp},
- *                                         until the refresh token's exp
- * - `authz:session:<refresh uuid>:access` sorted set: access tokenId → its exp, same expiry
- * - `authz:access:<access uuid>`          JSON {sessionId, tokenId, exp}, until the access token's exp
+ * Redis layout (under kit's prefix `propusk:<ns>:`). A session's two keys share the hash tag
+ * `{authz:<refresh uuid>}`: adding an access token and ending the session each change both in
+ * one script, and on a Redis Cluster a script's keys must lie in one slot
+ * (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags).
+ * - `authz:session:{authz:<refresh uuid>}`        hash {accountId, userName, roles (JSON),
+ *                                                 tokenId, exp}, until the refresh token's exp
+ * - `authz:session:{authz:<refresh uuid>}:access` sorted set: access tokenId → its exp, same expiry
+ * - `authz:access:<access uuid>`                  JSON {sessionId, tokenId, exp}, until the access
+ *                                                 token's exp; found from the token's uuid alone
+ *                                                 (document 002's claims), so a key of its own,
+ *                                                 written before its session's set names the token
+ *                                                 (alone it makes no token live: liveAs needs the
+ *                                                 session too)
  */
 export function authzSessionKey(sessionId: string): string {
-  return `authz:session:${sessionId}`;
+  return `authz:session:{authz:${sessionId}}`;
 }
 export function authzSessionAccessKey(sessionId: string): string {
-  return `authz:session:${sessionId}:access`;
+  return `authz:session:{authz:${sessionId}}:access`;
 }
 export function authzAccessKey(uuid: string): string {
   return `authz:access:${uuid}`;
@@ -30,8 +39,7 @@ export function authzAccessKey(uuid: string): string {
 
 /**
  * A new access token for a live session (the set lives as long as the session).
- * KEYS: session, its access set, the access record. ARGV: now (s), access tokenId, access exp,
- * access record JSON.
+ * KEYS: session, its access set. ARGV: now (s), access tokenId, access exp.
  */
 const ADD_ACCESS = `
 local exp = redis.call('HGET', KEYS[1], 'exp')
@@ -39,7 +47,6 @@ if not exp then return 0 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('EXPIREAT', KEYS[2], exp)
-redis.call('SET', KEYS[3], ARGV[4], 'EXAT', ARGV[3])
 return 1
 `;
 
@@ -104,20 +111,23 @@ function endedFrom(reply: unknown): EndedSession | undefined {
 }
 
 export function createRedisAuthorizationStore(
-  redis: Redis,
+  redis: RedisClient,
   now: () => number = Date.now,
 ): AuthorizationStore {
   const addAccessScript = redisScript(redis, 'propuskAuthorizationAddAccess', ADD_ACCESS);
   const endScript = redisScript(redis, 'propuskAuthorizationEnd', END);
   const nowS = () => Math.floor(now() / 1000);
 
-  function accessJson(sessionId: string, a: { tokenId: string; exp: number }): string {
-    return JSON.stringify({ sessionId, tokenId: a.tokenId, exp: a.exp });
+  /** The record an access token's uuid leads to: before its session names it (see the layout). */
+  async function putAccess(sessionId: string, a: AccessGrant): Promise<void> {
+    const json = JSON.stringify({ sessionId, tokenId: a.tokenId, exp: a.exp });
+    await redisCall('authorization access put', () => redis.set(authzAccessKey(a.uuid), json, 'EXAT', a.exp));
   }
 
   return {
     async start(session, access) {
       const { sessionId } = session;
+      await putAccess(sessionId, access);
       const replies = await redisCall('authorization start', () =>
         redis
           .multi()
@@ -131,7 +141,6 @@ export function createRedisAuthorizationStore(
           .expireat(authzSessionKey(sessionId), session.exp)
           .zadd(authzSessionAccessKey(sessionId), access.exp, access.tokenId)
           .expireat(authzSessionAccessKey(sessionId), session.exp)
-          .set(authzAccessKey(access.uuid), accessJson(sessionId, access), 'EXAT', access.exp)
           .exec(),
       );
       if (!replies || replies.some(([err]) => err)) {
@@ -146,12 +155,16 @@ export function createRedisAuthorizationStore(
       return parseAccess(await redisCall('authorization access get', () => redis.get(authzAccessKey(uuid))));
     },
     async addAccess(sessionId, access) {
+      await putAccess(sessionId, access);
       const reply = await redisCall('authorization add access', () =>
         addAccessScript(
-          [authzSessionKey(sessionId), authzSessionAccessKey(sessionId), authzAccessKey(access.uuid)],
-          [nowS(), access.tokenId, access.exp, accessJson(sessionId, access)],
+          [authzSessionKey(sessionId), authzSessionAccessKey(sessionId)],
+          [nowS(), access.tokenId, access.exp],
         ),
       );
+      // The session ended meanwhile: its access record is never handed out, so it goes too.
+      if (reply !== 1)
+        await redisCall('authorization access drop', () => redis.del(authzAccessKey(access.uuid)));
       return reply === 1;
     },
     async hasAccess(sessionId, tokenId) {

@@ -1,4 +1,4 @@
-import type { Redis } from '@propusk/kit';
+import type { RedisClient } from '@propusk/kit';
 import { redisCall } from '../shared/redis-call.js';
 import { isRole } from '../shared/subject.js';
 import type { DrfSession, DrfTokenStore } from './store.js';
@@ -32,7 +32,7 @@ function parseSession(raw: string | null): DrfSession | undefined {
   return undefined;
 }
 
-export function createRedisDrfStore(redis: Redis): DrfTokenStore {
+export function createRedisDrfStore(redis: RedisClient): DrfTokenStore {
   return {
     async put(id, session, ttlS) {
       const ok = await redisCall('drf put', () =>

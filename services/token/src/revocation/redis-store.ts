@@ -1,5 +1,5 @@
 import { revokedKey } from '@propusk/contracts';
-import type { Redis } from '@propusk/kit';
+import type { RedisClient } from '@propusk/kit';
 import { redisCall } from '../shared/redis-call.js';
 import type { RevocationStore } from './store.js';
 
@@ -7,7 +7,7 @@ import type { RevocationStore } from './store.js';
  * `revoked:<tokenId>` (contracts' revokedKey) → JSON {profile, exp}, expiring when the token
  * would have. Written with NX so that of two concurrent revocations one reports `revoked`.
  */
-export function createRedisRevocationStore(redis: Redis): RevocationStore {
+export function createRedisRevocationStore(redis: RedisClient): RevocationStore {
   return {
     async add(record, ttlS) {
       const value = JSON.stringify({ profile: record.profile, exp: record.exp });

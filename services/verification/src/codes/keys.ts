@@ -1,5 +1,6 @@
 import { ipBucket } from '@propusk/kit';
 import type { CodePurpose } from '@propusk/contracts';
+import { lookupOf } from './purposes.js';
 
 /**
  * Key names of codes and their counters (kit's Redis client adds the namespace prefix).
@@ -12,13 +13,29 @@ export interface CodeSlot {
   readonly subjectId: string;
 }
 
-export const codeKey = (s: CodeSlot) => `code:live:${s.purpose}:${s.subjectId}`;
-/** Wrong tries against the slot, kept across resends until the last code of the slot expires. */
-export const attemptsKey = (s: CodeSlot) => `code:attempts:${s.purpose}:${s.subjectId}`;
-export const cooldownKey = (s: CodeSlot) => `code:cooldown:${s.purpose}:${s.subjectId}`;
-/** Code-only purposes: lookup digest → subject. */
-export const indexKey = (purpose: CodePurpose, lookup: string) => `code:index:${purpose}:${lookup}`;
+/**
+ * The keys one script changes together share a hash tag, so a Redis Cluster keeps them in one
+ * slot (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags):
+ * a code, its wrong attempts and its resend cooldown are one slot's, tagged
+ * `{code:<purpose>:<subject id>}`. A purpose found by the code alone (document 000) has one
+ * more rule across all its codes: no two live codes share a lookup digest, kept by its lookup
+ * index. So the whole purpose is one tag, `{code:<purpose>}`, its codes and its index together
+ * (staff registrations: few and short-lived, one slot carries them easily).
+ */
+function scope(s: CodeSlot): string {
+  return lookupOf(s.purpose) === 'code'
+    ? `{code:${s.purpose}}:${s.subjectId}`
+    : `{code:${s.purpose}:${s.subjectId}}`;
+}
 
+export const codeKey = (s: CodeSlot) => `code:live:${scope(s)}`;
+/** Wrong tries against the slot, kept across resends until the last code of the slot expires. */
+export const attemptsKey = (s: CodeSlot) => `code:attempts:${scope(s)}`;
+export const cooldownKey = (s: CodeSlot) => `code:cooldown:${scope(s)}`;
+/** Code-only purposes: lookup digest → subject. */
+export const indexKey = (purpose: CodePurpose, lookup: string) => `code:index:{code:${purpose}}:${lookup}`;
+
+/** Send and check counters: each counts one thing (a destination, an IP, a purpose), each its own slot. */
 export const sentToKey = (destinationId: string) => `code:sent:to:${destinationId}`;
 export const sentFromIpKey = (ip: string) => `code:sent:ip:${ipBucket(ip)}`;
 export const failedFromIpKey = (ip: string) => `code:failed:ip:${ipBucket(ip)}`;

@@ -15,17 +15,25 @@ export interface PurposePolicy {
 
 export type PurposePolicies = Readonly<Record<CodePurpose, PurposePolicy>>;
 
+/** How a purpose's code is found: by the code alone only for document 000's registration. */
+export function lookupOf(purpose: CodePurpose): CodeLookup {
+  return purpose === 'admin-registration' ? 'code' : 'subject';
+}
+
 /**
  * The policy of each purpose (contracts' verification.ts leaves it to this service):
  * document 000's admin registration code lives 30 minutes and is looked up by itself;
  * document 003's codes live 10 minutes and are checked with the e-mail or phone they went to.
  */
 export function purposePolicies(settings: VerificationSettings): PurposePolicies {
-  const v2: PurposePolicy = { ttlS: settings.V2_CODE_TTL_S, lookup: 'subject' };
+  const v2 = (purpose: CodePurpose): PurposePolicy => ({
+    ttlS: settings.V2_CODE_TTL_S,
+    lookup: lookupOf(purpose),
+  });
   return {
-    'admin-registration': { ttlS: settings.ADMIN_CODE_TTL_S, lookup: 'code' },
-    'v2-verification': v2,
-    'v2-login': v2,
-    'v2-recovery': v2,
+    'admin-registration': { ttlS: settings.ADMIN_CODE_TTL_S, lookup: lookupOf('admin-registration') },
+    'v2-verification': v2('v2-verification'),
+    'v2-login': v2('v2-login'),
+    'v2-recovery': v2('v2-recovery'),
   };
 }

@@ -3,8 +3,8 @@ import type { CodeSlot } from './keys.js';
 
 /**
  * What one-time codes need from storage (the domain defines it; Redis implements it, unit tests
- * use an in-memory fake). Every method is atomic: concurrent requests for one slot or one
- * counter never interleave inside it.
+ * use an in-memory fake). Every change of a slot and of a counter is atomic: concurrent
+ * requests for one slot or one counter never interleave inside it.
  */
 
 /** A live code as stored: never the code itself. */
@@ -64,12 +64,12 @@ export type ConsumeOutcome =
 
 export interface CodeStore {
   /**
-   * Atomically, in this order: refuses while the slot's resend cooldown runs; refuses while
-   * the slot's wrong attempts are at `maxAttempts` (they carry over resends); refuses when a
-   * send counter is at its limit; refuses a lookup digest a live code of the purpose holds.
-   * Otherwise replaces the slot's code (and its index entry) with `record`, starts the
-   * cooldown, counts the sends, and keeps the wrong-attempt count alive at least as long as
-   * the new code. `withdraw` removes the new code and its cooldown, gives the sends back and
+   * In this order: refuses when a send counter is at its limit (counting the sends, which a
+   * refusal below gives back); then atomically in the slot: refuses while the slot's resend
+   * cooldown runs; refuses while the slot's wrong attempts are at `maxAttempts` (they carry
+   * over resends); refuses a lookup digest a live code of the purpose holds. Otherwise
+   * replaces the slot's code (and its index entry) with `record`, starts the cooldown, and
+   * keeps the wrong-attempt count alive at least as long as the new code. `withdraw` removes the new code and its cooldown, gives the sends back and
    * puts the replaced code back when it is still live (a message that was never queued).
    */
   issue(input: IssueInput): Promise<IssueOutcome>;
