@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { tokenOps } from '../../packages/contracts/src/index.js';
-import { connectRedis, createLogger, redisKeyPrefix } from '../../packages/kit/src/index.js';
+import {
+  connectRedis,
+  createLogger,
+  redisKeyPrefix,
+  SIGNATURE_MAX_AGE_MS,
+  signedHeaders,
+} from '../../packages/kit/src/index.js';
 import { identityHeaders } from '../../gateway/src/auth/identity.js';
 import { BENCH_USER, drfLogin, type Bench } from './setup.js';
 import { cpuDelta, cpuSnapshot, runJob, type CpuSnapshot } from './procs.js';
@@ -135,8 +141,17 @@ export function httpTargets(b: Bench): Record<HttpTarget, Record<string, unknown
   return {
     gatewayCheckToken: check(b.gateway.url, bearer),
     noauthCheckToken: check(b.noauth.url, bearer),
-    // What the token service does alone, with the identity headers the gateway would set.
-    tokenServiceCheckToken: check(b.tokenService, identityHeaders(b.drf.identity, b.drf.token)),
+    // What the token service does alone, with the identity headers the gateway would set and
+    // its signature, made now: good for one job of at most SIGNATURE_MAX_AGE_MS.
+    tokenServiceCheckToken: check(
+      b.tokenService,
+      signedHeaders(
+        b.env.INTERNAL_SECRET ?? '',
+        'POST',
+        '/api/v1/check_token/',
+        identityHeaders(b.drf.identity, b.drf.token),
+      ),
+    ),
     gatewayValidateAccess: {
       url: b.gateway.url,
       method: 'GET',
@@ -178,17 +193,26 @@ export function mergeRounds(rounds: readonly HttpFigures[]): Merged {
   };
 }
 
+/** A process's /metrics: every process of the suite answers only its METRICS_TOKEN. */
+async function metricsText(b: Pick<Bench, 'env'>, url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${b.env.METRICS_TOKEN ?? ''}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  return res.text();
+}
+
 /**
  * The sum of a Prometheus counter (or a histogram's `_count`) on a process's /metrics, over the
  * series whose labels contain every `labels` pair.
  */
 export async function scrape(
+  b: Pick<Bench, 'env'>,
   url: string,
   name: string,
   labels: Record<string, string> = {},
 ): Promise<number> {
-  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
-  const text = await res.text();
+  const text = await metricsText(b, url);
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   let sum = 0;
   for (const line of text.split('\n')) {
@@ -199,10 +223,11 @@ export async function scrape(
 }
 
 /** What the real gateway did for its checks: introspections over NATS per verified token check. */
-async function gatewayCounters(url: string) {
+async function gatewayCounters(b: Bench) {
+  const url = b.gateway.url;
   const [checks, introspections] = await Promise.all([
-    scrape(url, 'propusk_gateway_token_checks_total', { profile: 'drf' }),
-    scrape(url, 'propusk_rpc_client_duration_seconds_count', { op: 'token.introspect' }),
+    scrape(b, url, 'propusk_gateway_token_checks_total', { profile: 'drf' }),
+    scrape(b, url, 'propusk_rpc_client_duration_seconds_count', { op: 'token.introspect' }),
   ]);
   return { checks, introspections };
 }
@@ -224,25 +249,29 @@ async function preflight(name: string, t: Record<string, unknown>): Promise<void
  * shared machine lands on all of them alike rather than on one.
  */
 export async function measureGateway(b: Bench, s: Settings) {
-  const targets = httpTargets(b);
-  const names = Object.keys(targets) as HttpTarget[];
-  for (const name of names) await preflight(name, targets[name]);
-  const before = await gatewayCounters(b.gateway.url);
-  const rounds = new Map<HttpTarget, HttpFigures[]>(names.map((n) => [n, []]));
+  const names = Object.keys(httpTargets(b)) as HttpTarget[];
   const per = Math.max(1, Math.round(s.durationS / s.rounds));
+  if (Math.max(per, s.warmupS) * 1000 >= SIGNATURE_MAX_AGE_MS) {
+    throw new Error(`a round of the gateway measure must be shorter than ${SIGNATURE_MAX_AGE_MS / 1000} s`);
+  }
+  // Made afresh for each job: the token service's direct target carries a signature of now.
+  const targets = () => httpTargets(b);
+  for (const name of names) await preflight(name, targets()[name]);
+  const before = await gatewayCounters(b);
+  const rounds = new Map<HttpTarget, HttpFigures[]>(names.map((n) => [n, []]));
   // Every target warmed first (JIT, pools), so no round carries another target's warm-up CPU.
   for (const name of names) {
-    await httpJob(b, { ...targets[name], connections: s.httpConnections, warmupS: 0 }, s, s.warmupS);
+    await httpJob(b, { ...targets()[name], connections: s.httpConnections, warmupS: 0 }, s, s.warmupS);
   }
   for (let round = 0; round < s.rounds; round++) {
     // Odd rounds run backwards: no target always follows the same one (whose tail of work, GC
     // included, would land on it).
     for (const name of round % 2 === 0 ? names : [...names].reverse()) {
-      const r = await httpJob(b, { ...targets[name], connections: s.httpConnections, warmupS: 0 }, s, per);
+      const r = await httpJob(b, { ...targets()[name], connections: s.httpConnections, warmupS: 0 }, s, per);
       rounds.get(name)?.push(r);
     }
   }
-  const after = await gatewayCounters(b.gateway.url);
+  const after = await gatewayCounters(b);
   const targetsMerged = Object.fromEntries(names.map((n) => [n, mergeRounds(rounds.get(n) ?? [])])) as Record<
     HttpTarget,
     Merged
@@ -314,14 +343,14 @@ export async function measureNats(b: Bench, s: Settings) {
     bound(maxS),
   );
   const rate = Math.max(1, Math.floor(saturated.rps / 2));
-  const before = await serverHistogram(b.tokenService, 'token.introspect');
+  const before = await serverHistogram(b, 'token.introspect');
   const half = await loopJob(
     b,
     'bench/nats-load.ts',
     { ...base, mode: 'introspect-rate', rate, durationS: s.durationS },
     bound(s.durationS),
   );
-  const after = await serverHistogram(b.tokenService, 'token.introspect');
+  const after = await serverHistogram(b, 'token.introspect');
   const echo = await loopJob(
     b,
     'bench/nats-load.ts',
@@ -332,10 +361,9 @@ export async function measureNats(b: Bench, s: Settings) {
 }
 
 /** The token service's own histogram of answer times for one operation: cumulative count per bucket (le, s). */
-async function serverHistogram(url: string, op: string): Promise<Map<number, number>> {
-  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+async function serverHistogram(b: Bench, op: string): Promise<Map<number, number>> {
   const out = new Map<number, number>();
-  for (const line of (await res.text()).split('\n')) {
+  for (const line of (await metricsText(b, b.tokenService)).split('\n')) {
     if (!line.startsWith('propusk_rpc_server_duration_seconds_bucket{') || !line.includes(`op="${op}"`))
       continue;
     const le = /le="([^"]+)"/.exec(line)?.[1];
@@ -489,9 +517,9 @@ async function rotationGrowth(b: Bench, redis: ReturnType<typeof connectRedis>, 
   const after = await namespaceBytes(redis, prefix);
   const units = sessions * rotations;
   const byClass = growthByClass(before.byClass, after.byClass, units);
-  // Only the used refresh records outlive the week's rotations; revocation records of the
-  // replaced access tokens expire with them (15 minutes).
-  const kept = byClass['admin:refresh:*'] ?? 0;
+  // Only the used refresh records (and their pointers to the family) outlive the week's
+  // rotations; revocation records of the replaced access tokens expire with them (15 minutes).
+  const kept = (byClass['admin:refresh:*:*'] ?? 0) + (byClass['admin:refresh-family:*'] ?? 0);
   return {
     sessions,
     rotations,

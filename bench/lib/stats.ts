@@ -66,10 +66,14 @@ export function halfLoadRate(maxRps: number, targetRps = 960): number {
   return Math.max(1, Math.floor(Math.min(targetRps, maxRps) / 2));
 }
 
-/** A key's kind: its name with the namespace prefix dropped and every id-like part as `*`. */
+/**
+ * A key's kind: its name with the namespace prefix dropped and every id-like part as `*`; a hash
+ * tag (`{family:<id>}`, the slot of a Redis Cluster) is one id-like part.
+ */
 export function keyClass(key: string, prefix: string): string {
   return key
     .slice(key.startsWith(prefix) ? prefix.length : 0)
+    .replace(/\{[^}]*\}/g, '*')
     .split(':')
     .map((part) => (part.length >= 16 || /^\d+$/.test(part) ? '*' : part))
     .join(':');

@@ -1,6 +1,6 @@
 import { SERVICE_NAMES, tokenOps, type ServiceName } from '@propusk/contracts';
-import { loadConfig, withTimeout, type Runtime } from '@propusk/kit';
-import { GATEWAY_SETTINGS, UPSTREAM_VARS } from './settings.js';
+import { withTimeout, type Runtime } from '@propusk/kit';
+import { UPSTREAM_VARS, type GatewayConfig } from './settings.js';
 import { addServiceChecks } from './readiness.js';
 import { registerProxies } from './proxy.js';
 import { ROUTES } from './routes/table.js';
@@ -12,6 +12,7 @@ import { createKeySet } from './auth/jwks.js';
 import { createRevocationList } from './auth/revocation.js';
 import { adminTelegramStrategy, drfStrategy, envelopeStrategy, v2Strategy } from './auth/strategies.js';
 import { registerNotFound } from './not-found.js';
+import { corsOrigins, registerCors } from './cors.js';
 import { registerDocs } from './docs/routes.js';
 import { createRateLimiter } from './rate-limit/limiter.js';
 import { registerRateLimit } from './rate-limit/hook.js';
@@ -68,18 +69,20 @@ function createAuth(rt: Runtime, issuers: Issuers): Authenticator {
   return auth;
 }
 
-/** Wires the gateway onto a started runtime: readiness of every service, token checks, proxies, 404s. */
-export async function setupGateway(rt: Runtime, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const config = loadConfig(GATEWAY_SETTINGS, env);
+/** Wires the gateway onto a started runtime: readiness, CORS, token checks, proxies, 404s and 405s. */
+export async function setupGateway(rt: Runtime, config: GatewayConfig): Promise<void> {
   const upstreams = Object.fromEntries(SERVICE_NAMES.map((s) => [s, config[UPSTREAM_VARS[s]]])) as Record<
     ServiceName,
     readonly string[]
   >;
+  const origins = corsOrigins(config.CORS_ORIGINS);
   addServiceChecks(rt);
   const auth = createAuth(rt, {
     envelope: config.ENVELOPE_ISSUER,
     v2: config.V2_ISSUER ?? rt.config.PUBLIC_BASE_URL,
   });
+  // First of the root-level onRequest hooks: preflights are answered before any limit or token check.
+  await registerCors(rt.http, { origins, routes: ROUTES });
   // Root-level onRequest: runs before each route's token check, for every routed request.
   registerRateLimit(rt.http, {
     limiter: createRateLimiter(rt.redis!, {
@@ -90,8 +93,15 @@ export async function setupGateway(rt: Runtime, env: NodeJS.ProcessEnv = process
     routes: ROUTES,
     log: rt.log,
   });
-  await registerProxies(rt.http, ROUTES, { upstreams, auth });
+  if (config.TRUSTED_PROXIES) {
+    rt.log.info(
+      { trustedProxies: config.TRUSTED_PROXIES },
+      'client addresses from X-Forwarded-For of trusted proxies',
+    );
+  }
+  // Every forwarded request is signed: the services refuse any other (kit's internal-auth.ts).
+  await registerProxies(rt.http, ROUTES, { upstreams, auth, internalSecret: rt.internalSecret });
   // Gateway-local, never proxied: the OpenAPI document of ROUTES and its page, built once here.
   registerDocs(rt.http, { publicBaseUrl: rt.config.PUBLIC_BASE_URL, routes: ROUTES });
-  registerNotFound(rt.http);
+  registerNotFound(rt.http, ROUTES);
 }

@@ -1,12 +1,16 @@
-import { runMain, startProcess } from '@propusk/kit';
+import { loadConfig, runMain, startProcess } from '@propusk/kit';
 import { setupGateway } from './app.js';
+import { GATEWAY_SETTINGS } from './settings.js';
+import { trustedProxies } from './trusted-proxies.js';
 
-/** The gateway process: the only public listener. */
-runMain(() =>
-  startProcess({
+/** The gateway process: the only public listener. Its settings are checked before anything connects. */
+runMain(async () => {
+  const config = loadConfig(GATEWAY_SETTINGS);
+  return startProcess({
     name: 'gateway',
-    port: (config) => config.GATEWAY_PORT,
+    port: (core) => core.GATEWAY_PORT,
     useRedis: true,
-    setup: (rt) => setupGateway(rt),
-  }),
-);
+    trustProxy: trustedProxies(config.TRUSTED_PROXIES),
+    setup: (rt) => setupGateway(rt, config),
+  });
+});

@@ -2,19 +2,24 @@ import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { IDENTITY_HEADER_NAMES, type ServiceName } from '@propusk/contracts';
-import type { Logger } from '@propusk/kit';
+import { SIGNATURE_HEADER, type Logger } from '@propusk/kit';
 import type { Authenticator, AuthOutcome } from './auth/authenticator.js';
 import { identityHeaders } from './auth/identity.js';
 import { tokenChecks } from './auth/metrics.js';
-import { failureAnswer, type GatewayFailure } from './profiles/answers.js';
+import { failureAnswer, type AnswerOptions, type GatewayFailure } from './profiles/answers.js';
 import type { RouteEntry } from './routes/table.js';
 import { createUpstreamBalancer } from './upstreams.js';
 
 /** Headers only the gateway may set (see contracts): a client's copies are dropped before proxying. */
 export const IDENTITY_HEADERS = IDENTITY_HEADER_NAMES;
 
-/** Client-supplied forwarding headers are never trusted: the gateway is the only public listener. */
-const CLIENT_FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
+/**
+ * Forwarding headers never reach a service as the client sent them: the gateway reads
+ * X-Forwarded-For only from TRUSTED_PROXIES (Fastify's `trustProxy` makes `req.ip` of it) and
+ * hands on that one address, signed. `Forwarded` (RFC 7239) and `X-Real-IP` are not read at all.
+ * A client's copy of the signature header goes too: only the gateway's own may arrive.
+ */
+const CLIENT_FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', SIGNATURE_HEADER];
 
 /** Auth payloads are small (kit's bodyLimit); a larger body is refused with 413. */
 export const PROXY_BODY_LIMIT = 16 * 1024;
@@ -54,8 +59,9 @@ type Verified = Extract<AuthOutcome, { kind: 'verified' }>;
 
 /**
  * What the service receives: the client's headers without identity or forwarding headers,
- * then the gateway's own: request id, the client address (`x-forwarded-for`, for per-IP
- * throttling) and, after a verified token, contracts' identity headers.
+ * then the gateway's own: request id, the client address (`x-forwarded-for`: `req.ip`, for
+ * per-IP throttling and logs) and, after a verified token, contracts' identity headers. The
+ * balancer signs the last two with the exact target it sends (upstreams.ts).
  */
 export function forwardHeaders(
   headers: FastifyRequest['headers'],
@@ -72,12 +78,14 @@ export function forwardHeaders(
   };
 }
 
+/** The gateway's own answer on `route`, in its profile's shape (profiles/answers.ts). */
 export function sendFailure(
   reply: FastifyReply,
   route: Pick<RouteEntry, 'profile' | 'errorCode'>,
   failure: GatewayFailure,
+  options: Omit<AnswerOptions, 'code'> = {},
 ): FastifyReply {
-  const answer = failureAnswer(route.profile, failure, { code: route.errorCode });
+  const answer = failureAnswer(route.profile, failure, { ...options, code: route.errorCode });
   return reply
     .code(answer.status)
     .headers(answer.headers)
@@ -138,6 +146,8 @@ export interface ProxyDeps {
   upstreams: Readonly<Record<ServiceName, string | readonly string[]>>;
   auth: Authenticator;
   bodyLimit?: number;
+  /** Signs every forwarded request (kit's internal-auth.ts); the services refuse unsigned ones. */
+  internalSecret?: string;
 }
 
 /**
@@ -157,7 +167,7 @@ export interface ProxyDeps {
 export async function registerProxies(
   app: FastifyInstance,
   routes: readonly RouteEntry[],
-  { upstreams, auth, bodyLimit = PROXY_BODY_LIMIT }: ProxyDeps,
+  { upstreams, auth, bodyLimit = PROXY_BODY_LIMIT, internalSecret }: ProxyDeps,
 ): Promise<void> {
   for (const route of routes) {
     if (route.auth !== 'none' && !auth.supports(route.profile)) {
@@ -165,7 +175,7 @@ export async function registerProxies(
     }
   }
   const verifiedOf = new WeakMap<FastifyRequest, Verified>();
-  const balancer = createUpstreamBalancer({ upstreams, log: app.log as unknown as Logger });
+  const balancer = createUpstreamBalancer({ upstreams, log: app.log as unknown as Logger, internalSecret });
 
   await app.register(async (scope) => {
     scope.addHook('onClose', () => balancer.close());

@@ -1,4 +1,4 @@
-import type { ConfigSpec, Env } from '@propusk/kit';
+import type { ConfigOf, ConfigSpec, Env } from '@propusk/kit';
 import type { ServiceName } from '@propusk/contracts';
 
 /**
@@ -56,7 +56,23 @@ export const GATEWAY_SETTINGS = {
     default: 60,
     doc: 'length in seconds of the rate-limit window, from the first request counted in it',
   },
+  // Browsers calling from other origins (document 000's admin panel, the front end that opens
+  // `/vk/link`): exact origins, checked as such in cors.ts. Unset: no CORS headers at all.
+  CORS_ORIGINS: {
+    kind: 'url-list',
+    protocols: ['http', 'https'],
+    doc: 'comma-separated exact origins (scheme://host[:port]) whose browser calls may read the answers, with credentials; default none',
+  },
+  // The proxies in front of the gateway, whose X-Forwarded-For names the client (trusted-proxies.ts
+  // checks each entry). Unset: none; the socket's address is the client.
+  TRUSTED_PROXIES: {
+    kind: 'string',
+    pattern: /^[0-9A-Fa-f.:/, ]{1,4096}$/,
+    doc: 'comma-separated addresses and CIDRs of the proxies in front of the gateway; default none',
+  },
 } as const satisfies ConfigSpec;
+
+export type GatewayConfig = ConfigOf<typeof GATEWAY_SETTINGS>;
 
 export const UPSTREAM_VARS: Readonly<Record<ServiceName, keyof typeof GATEWAY_SETTINGS>> = {
   identity: 'IDENTITY_URL',

@@ -1,6 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { ServiceName } from '@propusk/contracts';
-import { CLOSING_HEADER, counter, type Logger } from '@propusk/kit';
+import { CLOSING_HEADER, counter, SIGNATURE_HEADER, signRequest, type Logger } from '@propusk/kit';
 
 /**
  * The replicas of each service behind the gateway: each upstream setting (IDENTITY_URL, …)
@@ -83,6 +83,11 @@ export function createUpstreamBalancer(deps: {
   upstreams: Readonly<Record<ServiceName, string | readonly string[]>>;
   log: Logger;
   now?: () => number;
+  /**
+   * Signs each request as it goes to a replica (kit's internal-auth.ts): here the target is
+   * final (the replica's prefix included) and a failover is signed afresh.
+   */
+  internalSecret?: string | undefined;
 }): UpstreamBalancer {
   const now = deps.now ?? Date.now;
   const services = new Map<string, { name: ServiceName; replicas: Replica[]; next: number }>();
@@ -127,30 +132,35 @@ export function createUpstreamBalancer(deps: {
           return true;
         };
         const { origin: _origin, ...rest } = options;
-        replica.pool.request(
-          {
-            ...rest,
-            path: `${replica.prefix}${options.path}`,
-            headers: { ...(options.headers as Record<string, string>), host: replica.host },
-          },
-          (err, data) => {
-            if (err) {
-              if (NOT_CONNECTED.has(errorCode(err) ?? '') && passOver('unreachable', errorCode(err))) return;
-              callback(err);
-              return;
-            }
-            if (data.statusCode === 503 && data.headers[CLOSING_HEADER] !== undefined) {
-              // Nothing was done: the replica refused the request because it is shutting down.
-              data.body.dump().catch(() => undefined);
-              if (passOver('closing', undefined)) return;
-              callback(
-                Object.assign(new Error('every replica is shutting down'), { code: 'UPSTREAM_CLOSING' }),
-              );
-              return;
-            }
-            callback(null, data);
-          },
-        );
+        const path = `${replica.prefix}${options.path}`;
+        const headers: Record<string, string> = {
+          ...(options.headers as Record<string, string>),
+          host: replica.host,
+        };
+        if (deps.internalSecret !== undefined) {
+          headers[SIGNATURE_HEADER] = signRequest(deps.internalSecret, {
+            method: options.method,
+            target: path,
+            headers,
+          });
+        }
+        replica.pool.request({ ...rest, path, headers }, (err, data) => {
+          if (err) {
+            if (NOT_CONNECTED.has(errorCode(err) ?? '') && passOver('unreachable', errorCode(err))) return;
+            callback(err);
+            return;
+          }
+          if (data.statusCode === 503 && data.headers[CLOSING_HEADER] !== undefined) {
+            // Nothing was done: the replica refused the request because it is shutting down.
+            data.body.dump().catch(() => undefined);
+            if (passOver('closing', undefined)) return;
+            callback(
+              Object.assign(new Error('every replica is shutting down'), { code: 'UPSTREAM_CLOSING' }),
+            );
+            return;
+          }
+          callback(null, data);
+        });
       };
       attempt(0);
     },

@@ -45,7 +45,7 @@ const active = (over: Partial<IntrospectionResult>): IntrospectionResult => ({
   sub: ACCOUNT,
   username: 'I0HuKc',
   profile: 'admin-telegram',
-  token_type: 'access',
+  token_type: 'access_token',
   roles: ['staff'],
   exp: exp(),
   ...over,
@@ -55,7 +55,7 @@ const active = (over: Partial<IntrospectionResult>): IntrospectionResult => ({
 function fakeIntrospection() {
   const answers = new Map<string, IntrospectionResult>([
     [ACCESS, active({})],
-    [REFRESH, active({ token_type: 'refresh' })],
+    [REFRESH, active({ token_type: 'refresh_token' })],
     [ENVELOPE, active({ profile: 'envelope', sub: 'I0HuKc', roles: undefined })],
     [REVOKED, { active: false }],
   ]);
@@ -117,7 +117,7 @@ async function setup(t: Tap, opts: { upstreamsDown?: boolean } = {}) {
     ? (Object.fromEntries(SERVICE_NAMES.map((s) => [s, 'http://127.0.0.1:9'])) as Record<ServiceName, string>)
     : await upstreams(t, seen);
   await registerProxies(app, ROUTES, { upstreams: urls, auth });
-  registerNotFound(app);
+  registerNotFound(app, ROUTES);
   await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -275,7 +275,7 @@ t.test('verifications are reused; logout, revocation events and Redis records en
   });
 });
 
-t.test("the gateway's own 413, 503 and 404 on document 000's paths", async (t) => {
+t.test("the gateway's own 413, 503, 404 and 405 on document 000's paths", async (t) => {
   const { post, base, seen } = await setup(t);
   const big = await post('/api/v1/admin/auth', { body: JSON.stringify({ password: 'x'.repeat(17 * 1024) }) });
   t.equal(big.status, 413);
@@ -284,17 +284,30 @@ t.test("the gateway's own 413, 503 and 404 on document 000's paths", async (t) =
 
   for (const [method, path] of [
     ['POST', '/api/v1/admin/nope'],
-    ['GET', '/api/v1/admin/auth'],
-    ['GET', '/api/v1/admin/logout/'],
     ['POST', '/api/v1/admin'],
   ]) {
     const res = await fetch(`${base}${path}`, { method });
     t.equal(res.status, 404, `${method} ${path}`);
     t.equal(await message(res), 'not found', `${method} ${path}`);
   }
+  for (const [method, path] of [
+    ['GET', '/api/v1/admin/auth'],
+    ['GET', '/api/v1/admin/logout/'],
+    ['DELETE', '/api/v1/admin/registration/code'],
+  ]) {
+    const res = await fetch(`${base}${path}`, { method });
+    t.equal(res.status, 405, `${method} ${path}`);
+    t.equal(res.headers.get('allow'), 'POST', `${method} ${path}: Allow`);
+    t.equal(
+      await message(res),
+      `method ${method} is not allowed here; the Allow header lists the methods that are`,
+      `${method} ${path}`,
+    );
+  }
+  // Next to document 000's prefix, /api/v1/ is document 004's: its 404 shape.
   const elsewhere = await fetch(`${base}/api/v1/nope`);
   t.equal(elsewhere.status, 404);
-  t.same(await elsewhere.json(), { error: 'not_found', message: 'no route for GET /api/v1/nope' });
+  t.same(await elsewhere.json(), { result: { status: 404, message: 'Не найдено.' }, data: {} });
 
   const down = await setup(t, { upstreamsDown: true });
   const res = await down.post('/api/v1/admin/registration/code', { body: '{}' });

@@ -126,3 +126,45 @@ t.test('authorization: document 002\'s {"detail"} for every failure', async (t) 
     body: { detail: 'Service temporarily unavailable, retry later' },
   });
 });
+
+t.test('method_not_allowed: 405 with Allow in every shape, the method named', async (t) => {
+  const options = { method: 'GET', allow: ['POST'] };
+  const headers = { allow: 'POST' };
+  t.same(failureAnswer('drf', 'method_not_allowed', options), {
+    status: 405,
+    headers,
+    // rest_framework/locale/ru: MethodNotAllowed.
+    body: { result: { status: 405, message: 'Метод "GET" не разрешен.' }, data: {} },
+  });
+  t.same(failureAnswer('envelope', 'method_not_allowed', options), {
+    status: 405,
+    headers,
+    body: { data: {}, errors: [{ code: 3010, message: 'method not allowed' }] },
+  });
+  t.same(
+    failureAnswer('envelope', 'method_not_allowed', { ...options, code: 3001 }).body,
+    { data: {}, errors: [{ code: 3001, message: 'method not allowed' }] },
+    "a route's documented code, as for every other failure there",
+  );
+  t.same(failureAnswer('admin-telegram', 'method_not_allowed', options), {
+    status: 405,
+    headers,
+    body: { message: 'method GET is not allowed here; the Allow header lists the methods that are' },
+  });
+  t.same(failureAnswer('v2', 'method_not_allowed', options), {
+    status: 405,
+    headers,
+    body: { code: 405, message: 'Метод GET не разрешён, допустимые перечислены в заголовке Allow' },
+  });
+  t.same(failureAnswer('authorization', 'method_not_allowed', { method: 'POST', allow: ['GET'] }), {
+    status: 405,
+    headers: { allow: 'GET' },
+    body: { detail: 'Method "POST" not allowed' },
+  });
+  t.same(failureAnswer('standard', 'method_not_allowed', { method: 'DELETE', allow: ['GET', 'POST'] }), {
+    status: 405,
+    headers: { allow: 'GET, POST' },
+    body: { error: 'invalid_request', error_description: 'method DELETE not allowed' },
+  });
+  t.same(failureAnswer('drf', 'not_found', options).headers, {}, 'Allow only on a 405');
+});

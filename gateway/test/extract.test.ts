@@ -35,3 +35,21 @@ t.test('a known scheme with a bad token: malformed', async (t) => {
   t.same(extractToken(`Bearer ${'a'.repeat(MAX_TOKEN_LENGTH + 1)}`, DRF), { kind: 'malformed' }, 'too long');
   t.same(extractToken(`Bearer ${'a'.repeat(MAX_TOKEN_LENGTH)}`, DRF).kind, 'token', 'the longest accepted');
 });
+
+t.test('bare tokens (document 003): the value with no scheme is the token', async (t) => {
+  const V2 = ['bearer'];
+  const bare = { bare: true };
+  const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln';
+  t.same(extractToken(jwt, V2, bare), { kind: 'token', token: jwt }, 'the JWT alone');
+  t.same(extractToken(`  ${jwt} `, V2, bare), { kind: 'token', token: jwt }, 'surrounding spaces');
+  t.same(extractToken(`Bearer ${jwt}`, V2, bare), { kind: 'token', token: jwt }, 'Bearer still works');
+  t.same(extractToken(`bEaReR ${jwt}`, V2, bare), { kind: 'token', token: jwt });
+  t.same(extractToken('Bearer', V2, bare), { kind: 'malformed' }, 'the scheme alone is no token');
+  t.same(extractToken(`Token ${jwt}`, V2, bare), { kind: 'none' }, 'another scheme: no credentials');
+  t.same(extractToken('Basic dXNlcjpwYXNz', V2, bare), { kind: 'none' });
+  t.same(extractToken('', V2, bare), { kind: 'none' });
+  t.same(extractToken('   ', V2, bare), { kind: 'none' });
+  t.same(extractToken('a"b', V2, bare), { kind: 'malformed' }, 'not a b64token');
+  t.same(extractToken('a'.repeat(MAX_TOKEN_LENGTH + 1), V2, bare), { kind: 'malformed' }, 'too long');
+  t.same(extractToken(jwt, V2), { kind: 'none' }, 'without the option a bare value is no credentials');
+});

@@ -10,7 +10,7 @@ const ACTIVE: IntrospectionResult = {
   sub: '7f1b7c1e-2a6f-4f53-9a43-0c1d2b3e4f50',
   username: 'staff1',
   profile: 'drf',
-  token_type: 'access',
+  token_type: 'access_token',
   roles: ['staff'],
   exp: Math.floor(Date.now() / 1000) + 3600,
 };
@@ -65,7 +65,7 @@ t.test('inactive, another profile, not an access token, incomplete answers: inva
     ['inactive', { active: false }],
     ['envelope token', { ...ACTIVE, profile: 'envelope' }],
     ['no profile', { ...ACTIVE, profile: undefined }],
-    ['refresh', { ...ACTIVE, token_type: 'refresh' }],
+    ['refresh', { ...ACTIVE, token_type: 'refresh_token' }],
     ['no token_type', { ...ACTIVE, token_type: undefined }],
     ['no sub', { ...ACTIVE, sub: undefined }],
     ['no exp', { ...ACTIVE, exp: undefined }],

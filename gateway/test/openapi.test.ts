@@ -35,7 +35,7 @@ async function gateway(t: { teardown(fn: () => unknown): void }): Promise<Fastif
   t.teardown(() => app.close());
   await registerProxies(app, ROUTES, { upstreams: DOWN, auth: allowAll });
   registerDocs(app, { publicBaseUrl: PUBLIC_BASE_URL, routes: ROUTES });
-  registerNotFound(app);
+  registerNotFound(app, ROUTES);
   await app.ready();
   return app;
 }

@@ -32,7 +32,7 @@ async function gateway(t: Teardown, opts: { down?: boolean } = {}) {
   const stands = opts.down ? { urls: DOWN, seen: [] } : await serviceStandIns(t);
   const app = createHttpServer({ log: silentLog, readiness: {} });
   await registerProxies(app, ROUTES, { upstreams: stands.urls, auth: refusingAuthenticator(calls) });
-  registerNotFound(app);
+  registerNotFound(app, ROUTES);
   t.teardown(() => app.close());
   return { app, seen: stands.seen, calls };
 }
@@ -76,10 +76,13 @@ t.test('discovery and JWKS: GET to the token service, no credentials needed', as
     t.equal(res.statusCode, 200, path);
     t.match(seen.at(-1), { service: 'token', method: 'GET', url: path });
     const post = await app.inject({ method: 'POST', url: path, payload: '' });
-    t.equal(post.statusCode, 404, `POST ${path} is not routed`);
+    t.equal(post.statusCode, 405, `POST ${path} is not routed`);
+    t.equal(post.headers.allow, 'GET', `POST ${path}: Allow`);
+    t.same(post.json(), { error: 'invalid_request', error_description: 'method POST not allowed' });
   }
   const get = await app.inject({ method: 'GET', url: '/oauth2/introspect' });
-  t.equal(get.statusCode, 404, 'introspection is POST only (RFC 7662 §2.1)');
+  t.equal(get.statusCode, 405, 'introspection is POST only (RFC 7662 §2.1)');
+  t.equal(get.headers.allow, 'POST');
   t.strictSame(calls, []);
 });
 

@@ -180,14 +180,25 @@ t.test(
   },
 );
 
-t.test("unknown paths under /api/v1/admin/ are document 000's", async (t) => {
-  t.equal(profileOfPath('/api/v1/admin/nope'), 'admin-telegram');
-  t.equal(profileOfPath('/api/v1/admin'), 'admin-telegram');
-  t.equal(profileOfPath('/api/v1/admin/'), 'admin-telegram');
-  t.equal(profileOfPath('/api/v1/administrator'), undefined);
-  t.equal(profileOfPath('/api/v1/nope'), undefined);
-  t.equal(profileOfPath('/'), undefined);
-});
+t.test(
+  "under /api/v1/: /admin/ is document 000's, /auth/ document 001's, everything else 004's",
+  async (t) => {
+    t.equal(profileOfPath('/api/v1/admin/nope'), 'admin-telegram');
+    t.equal(profileOfPath('/api/v1/admin'), 'admin-telegram');
+    t.equal(profileOfPath('/api/v1/admin/'), 'admin-telegram');
+    t.equal(profileOfPath('/api/v1/auth/nope'), 'envelope');
+    t.equal(profileOfPath('/api/v1/auth'), 'envelope');
+    t.equal(profileOfPath('/api/v1/auth/admin/x'), 'envelope');
+    t.equal(profileOfPath('/api/v1/administrator'), 'drf');
+    t.equal(profileOfPath('/api/v1/authorize'), 'drf');
+    t.equal(profileOfPath('/api/v1/nope'), 'drf');
+    t.equal(profileOfPath('/api/v1/accounts/nope/'), 'drf');
+    t.equal(profileOfPath('/api/v1'), 'drf');
+    t.equal(profileOfPath('/api/v2/login'), undefined);
+    t.equal(profileOfPath('/api'), undefined);
+    t.equal(profileOfPath('/'), undefined);
+  },
+);
 
 t.test("unknown paths under /v2/ are document 003's, under 002's prefixes 002's", async (t) => {
   t.equal(profileOfPath('/v2/auth/nope'), 'v2');

@@ -41,7 +41,7 @@ async function setup(t: Teardown, opts: { down?: boolean; log?: ReturnType<typeo
   const stands = opts.down ? { urls: DOWN, seen: [] as Seen[] } : await serviceStandIns(t);
   const app = createHttpServer({ log: opts.log ?? silentLog, readiness: {} });
   await registerProxies(app, ROUTES, { upstreams: stands.urls, auth });
-  registerNotFound(app);
+  registerNotFound(app, ROUTES);
   t.teardown(() => app.close());
   const send = (
     method: 'GET' | 'POST' | 'HEAD',
@@ -130,6 +130,8 @@ t.test('verification and password need a v2 token: 401 {"code": 401} otherwise',
       ['an expired token', `Bearer ${await signV2(key, { iat: nowS() - 90_000, exp: nowS() - 60 })}`],
       ['a foreign audience', `Bearer ${await signV2(key, { aud: 'propusk:v1' })}`],
       ['garbage', 'Bearer garbage'],
+      ['bare garbage (no scheme)', 'garbage'],
+      ['a bare document 001 token', await signEnvelope(key)],
     ] as const) {
       const res = await send('POST', path, { headers: { authorization } });
       t.equal(res.statusCode, 401, `${path}: ${what}`);
@@ -168,6 +170,23 @@ t.test('a valid v2 token: proxied with the identity headers', async (t) => {
   t.equal(last(seen).service, 'identity');
 });
 
+t.test("document 003's bare Authorization header (the JWT, no scheme) is a v2 token too", async (t) => {
+  const { key, send, seen } = await setup(t);
+  const token = await signV2(key);
+  for (const path of ['/v2/auth/verification', '/v2/auth/password', '/v2/auth/signout']) {
+    const res = await send('POST', path, { body: '{"login": "a@b.ru"}', headers: { authorization: token } });
+    t.equal(res.statusCode, 200, path);
+    t.match(
+      last(seen),
+      {
+        url: path,
+        headers: { 'x-propusk-subject': V2_ACCOUNT, 'x-propusk-profile': 'v2', 'x-propusk-token': token },
+      },
+      `${path}: proxied with the identity headers`,
+    );
+  }
+});
+
 t.test('signout goes to the token service; the next request with the token is checked again', async (t) => {
   const { key, send, seen, revokedInRedis } = await setup(t);
   const token = await signV2(key);
@@ -187,7 +206,7 @@ t.test('signout goes to the token service; the next request with the token is ch
   t.same(after.json(), { code: 401, message: 'Недействительный токен' });
 });
 
-t.test('the gateway\'s own 413 and 404 on v2 paths: {"code": <status>}', async (t) => {
+t.test('the gateway\'s own 413, 404 and 405 on v2 paths: {"code": <status>}', async (t) => {
   const { send, seen } = await setup(t);
   const big = await send('POST', '/v2/auth/registration', {
     body: JSON.stringify({ name: 'x'.repeat(17 * 1024) }),
@@ -196,13 +215,28 @@ t.test('the gateway\'s own 413 and 404 on v2 paths: {"code": <status>}', async (
   t.same(big.json(), { code: 413, message: 'Слишком большой запрос' });
   for (const [method, path] of [
     ['POST', '/v2/auth/nope'],
-    ['GET', '/v2/auth/registration'],
     ['POST', '/v2/auth'],
-    ['GET', '/v2/auth/signout?token=x'],
   ] as const) {
     const res = await send(method, path);
     t.equal(res.statusCode, 404, `${method} ${path}`);
     t.same(res.json(), { code: 404, message: 'Не найдено' }, `${method} ${path}`);
+  }
+  for (const [method, path] of [
+    ['GET', '/v2/auth/registration'],
+    ['GET', '/v2/auth/signout?token=x'],
+    ['GET', '/v2/auth/%D1%81ode/'],
+    ['HEAD', '/v2/auth/code'],
+  ] as const) {
+    const res = await send(method, path);
+    t.equal(res.statusCode, 405, `${method} ${path}`);
+    t.equal(res.headers.allow, 'POST', `${method} ${path}: Allow`);
+    if (method !== 'HEAD') {
+      t.same(
+        res.json(),
+        { code: 405, message: `Метод ${method} не разрешён, допустимые перечислены в заголовке Allow` },
+        `${method} ${path}`,
+      );
+    }
   }
   t.equal(seen.length, 0);
 });
@@ -242,7 +276,7 @@ t.test(
   },
 );
 
-t.test('the gateway\'s own answers on document 002\'s paths: {"detail"}', async (t) => {
+t.test('the gateway\'s own answers on document 002\'s paths: {"detail"}, 404 and 405', async (t) => {
   const { send, seen } = await setup(t);
   const big = await send('POST', '/authorization/registration', {
     body: JSON.stringify({ hash_password: 'x'.repeat(17 * 1024) }),
@@ -251,18 +285,26 @@ t.test('the gateway\'s own answers on document 002\'s paths: {"detail"}', async 
   t.same(big.json(), { detail: 'The request body is too large' });
   for (const [method, path] of [
     ['GET', '/vk/nope'],
-    ['POST', '/vk/link'],
-    ['GET', '/authorization/registration'],
     ['GET', '/mail.ru/get/tokens?code=x'],
-    ['POST', '/validate/jwt/access'],
   ] as const) {
     const res = await send(method, path);
     t.equal(res.statusCode, 404, `${method} ${path}`);
     t.same(res.json(), { detail: 'Not found' }, `${method} ${path}`);
   }
+  for (const [method, path, allow] of [
+    ['POST', '/vk/link', 'GET'],
+    ['GET', '/authorization/registration', 'POST'],
+    ['POST', '/validate/jwt/access/', 'GET'],
+  ] as const) {
+    const res = await send(method, path);
+    t.equal(res.statusCode, 405, `${method} ${path}`);
+    t.equal(res.headers.allow, allow, `${method} ${path}: Allow`);
+    t.same(res.json(), { detail: `Method "${method}" not allowed` }, `${method} ${path}`);
+  }
   // GET routes have no implicit HEAD twin: a HEAD never acts like the GET at a service.
   const head = await send('HEAD', '/vk/login?access_token=x');
-  t.equal(head.statusCode, 404);
+  t.equal(head.statusCode, 405);
+  t.equal(head.headers.allow, 'GET');
   t.equal(seen.length, 0);
 });
 

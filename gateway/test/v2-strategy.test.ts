@@ -60,9 +60,10 @@ async function refused(t: Asserts, p: Promise<unknown>, what: string): Promise<v
   );
 }
 
-t.test('a token as the token service signs it verifies; Bearer only, reused at most 60 s', async (t) => {
+t.test('a token as the token service signs it verifies; Bearer or bare, reused at most 60 s', async (t) => {
   const { key, other, v2 } = await setup();
   t.same(v2.schemes, ['bearer']);
+  t.equal(v2.bare, true, 'document 003 shows the header as the bare JWT');
   t.ok(v2.cacheTtlMs !== undefined && v2.cacheTtlMs <= 60_000, `cache ${v2.cacheTtlMs} ms`);
   const iat = nowS();
   const token = await signV2(key, { iat, exp: iat + 86_400 });
@@ -193,7 +194,7 @@ t.test('foreign kid, jku, jwk, x5u: keys come from the token service only', asyn
   }
 });
 
-t.test('through the authenticator: Bearer, revocation by event and by Redis record', async (t) => {
+t.test('through the authenticator: Bearer or bare, revocation by event and by Redis record', async (t) => {
   const { key, v2 } = await setup();
   const revokedInRedis = new Set<string>();
   const auth = createAuthenticator({
@@ -208,7 +209,12 @@ t.test('through the authenticator: Bearer, revocation by event and by Redis reco
     identity: { profile: 'v2', subject: V2_ACCOUNT },
   });
   t.match(await auth.authenticate('v2', `Token ${token}`), { kind: 'rejected', reason: 'missing' });
-  t.match(await auth.authenticate('v2', token), { kind: 'rejected', reason: 'missing' }, 'no scheme');
+  t.match(
+    await auth.authenticate('v2', token),
+    { kind: 'verified', identity: { profile: 'v2', subject: V2_ACCOUNT } },
+    'no scheme: the bare JWT of document 003',
+  );
+  t.match(await auth.authenticate('v2', 'garbage'), { kind: 'rejected', reason: 'invalid' }, 'bare garbage');
   t.match(await auth.authenticate('v2', `Bearer ${await signEnvelope(key)}`), {
     kind: 'rejected',
     reason: 'invalid',
@@ -217,6 +223,7 @@ t.test('through the authenticator: Bearer, revocation by event and by Redis reco
   // A revocation event (the token service's signout) ends a cached verification at once.
   auth.revoked({ jti: tokenId(token), profile: 'v2', exp: nowS() + 86_400 });
   t.match(await auth.authenticate('v2', `Bearer ${token}`), { kind: 'rejected', reason: 'invalid' });
+  t.match(await auth.authenticate('v2', token), { kind: 'rejected', reason: 'invalid' }, 'bare too');
 
   // A record in Redis (events missed) refuses a token not yet verified here.
   const second = await signV2(key, { jti: '0e1d2c3b-4a59-4687-9a8b-7c6d5e4f3a2b' });

@@ -119,11 +119,16 @@ t.test('CPU per request and the kinds of Redis keys and profile frames', async (
   );
   t.same(cpuPerRequestUs({ gateway: 300 }, 0), {}, 'no answers, no figure');
   t.equal(
-    keyClass('propusk:t1:admin:refresh:6f1c2a8e-1111-4222-8333-944445555666', 'propusk:t1:'),
-    'admin:refresh:*',
+    keyClass('propusk:t1:admin:refresh-family:6f1c2a8e-1111-4222-8333-944445555666', 'propusk:t1:'),
+    'admin:refresh-family:*',
   );
   t.equal(
-    keyClass('propusk:t1:authz:session:abcdefabcdefabcdef:access', 'propusk:t1:'),
+    keyClass('propusk:t1:admin:refresh:{family:f1}:6f1c2a8e-1111-4222-8333-944445555666', 'propusk:t1:'),
+    'admin:refresh:*:*',
+    'a hash tag is one id',
+  );
+  t.equal(
+    keyClass('propusk:t1:authz:session:{authz:abcdefabcdefabcdef}:access', 'propusk:t1:'),
     'authz:session:*:access',
   );
   t.equal(keyClass('propusk:t1:account:sessions:123', 'propusk:t1:'), 'account:sessions:*');

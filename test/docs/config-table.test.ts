@@ -44,3 +44,16 @@ t.test('README lists every setting that a process reads, and only those', async 
   }
   for (const name of table) t.ok(read.has(name), `${name} in the README is read by some process`);
 });
+
+// The config dump at start (kit's describeConfig) hides a setting by its declared `secret` flag,
+// not by its name (TOKEN_PORT is a port): so every setting that holds a credential must say so.
+const CREDENTIAL = /SECRET|PASSWORD|_AUTH_TOKEN$|_BOT_TOKEN$|_API_KEY$|^INTROSPECTION_CLIENTS$/;
+
+t.test('every setting that holds a credential is declared secret; ports and URLs are not', async (t) => {
+  for (const [owner, spec] of Object.entries(SPECS)) {
+    for (const [name, v] of Object.entries(spec) as Array<[string, { secret?: boolean; kind: string }]>) {
+      if (CREDENTIAL.test(name)) t.equal(v.secret, true, `${name} (${owner}) is declared secret`);
+      if (v.kind === 'int') t.notOk(v.secret, `${name} (${owner}), a number, is shown in the dump`);
+    }
+  }
+});

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { bootSuite } from '@propusk/testkit';
+import { bootSuite, gatewaySigned } from '@propusk/testkit';
 import { createUsers } from './helpers/accounts.js';
 import { post } from './helpers/http.js';
 import { tokenId } from './helpers/tokens.js';
@@ -86,6 +86,49 @@ t.test('document 004 through the gateway', async (t) => {
       const res = await post(url, '/api/v1/accounts/login/', { json });
       t.equal(res.status, 400, JSON.stringify(json));
       t.same(res.body, NO_LOGIN_OR_PASSWORD);
+    }
+  });
+
+  t.test('login: 400 saying what is wrong when both are sent but unusable', async (t) => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [
+        { username: 12345, password: 'qwerty123-staff' },
+        'username: Некорректный тип. Ожидалась строка, получен int.',
+      ],
+      [
+        { username: 'u'.repeat(5000), password: 'qwerty123-staff' },
+        'username: Убедитесь, что в этом поле не больше 320 символов.',
+      ],
+      [
+        { username: 'staff1', password: 'qwerty123-staff', remember: true },
+        'remember: Неизвестное поле: передаются только username и password.',
+      ],
+    ];
+    for (const [json, message] of cases) {
+      const res = await post(url, '/api/v1/login/', { json });
+      t.equal(res.status, 400, message);
+      t.same(res.body, fail(400, message));
+    }
+  });
+
+  t.test('under /api/v1/: unknown paths 404, a wrong method 405 with Allow, in the drf shape', async (t) => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/nope'],
+      ['POST', '/api/v1/accounts/nope/'],
+    ]) {
+      const res = await fetch(`${url}${path}`, { method });
+      t.equal(res.status, 404, `${method} ${path}`);
+      t.same(await res.json(), fail(404, 'Не найдено.'), `${method} ${path}`);
+    }
+    for (const [method, path] of [
+      ['GET', '/api/v1/login/'],
+      ['PUT', '/api/v1/accounts/check_token'],
+      ['DELETE', '/api/v1/logout/'],
+    ]) {
+      const res = await fetch(`${url}${path}`, { method });
+      t.equal(res.status, 405, `${method} ${path}`);
+      t.equal(res.headers.get('allow'), 'POST', `${method} ${path}: Allow`);
+      t.same(await res.json(), fail(405, `Метод "${method}" не разрешен.`), `${method} ${path}`);
     }
   });
 
@@ -228,14 +271,14 @@ t.test('document 004 through the gateway', async (t) => {
       TOKEN_VALID('staff1'),
     );
     const direct = await post(`http://127.0.0.1:${suite.env.TOKEN_PORT}`, '/api/v1/logout/', {
-      headers: {
+      headers: gatewaySigned(suite, 'POST', '/api/v1/logout/', {
         'x-propusk-subject': 'any',
         'x-propusk-username': 'staff1',
         'x-propusk-profile': 'drf',
         'x-propusk-token-id': tokenId(token),
         'x-propusk-roles': 'staff',
         'x-propusk-token': token,
-      },
+      }),
     });
     t.equal(direct.status, 200);
     const started = Date.now();

@@ -115,6 +115,25 @@ t.test('document 001 through the gateway', async (t) => {
     t.match(malformed.body, { data: {}, errors: [{ code: 3001 }] });
   });
 
+  t.test('under /api/v1/auth/: unknown paths 404, a wrong method 405 with Allow, enveloped', async (t) => {
+    for (const path of ['/api/v1/auth/nope', '/api/v1/auth/']) {
+      const res = await fetch(`${url}${path}`, { method: 'POST' });
+      t.equal(res.status, 404, path);
+      t.same(await res.json(), { data: {}, errors: [{ code: 3008, message: 'not found' }] }, path);
+    }
+    // The route's documented code, as on every other answer of the gateway there.
+    for (const [method, path, allow, code] of [
+      ['GET', '/api/v1/auth/admin/', 'POST', 3001],
+      ['PUT', '/api/v1/auth/user', 'POST', 3001],
+      ['POST', '/api/v1/auth/logout/', 'GET', 3002],
+    ] as const) {
+      const res = await fetch(`${url}${path}`, { method });
+      t.equal(res.status, 405, `${method} ${path}`);
+      t.equal(res.headers.get('allow'), allow, `${method} ${path}: Allow`);
+      t.same(await res.json(), { data: {}, errors: [{ code, message: 'method not allowed' }] });
+    }
+  });
+
   t.test('a body over 16 KiB: 413 in the envelope shape', async (t) => {
     const res = await post(url, '/api/v1/auth/admin/', {
       json: { username: 'test_admin', password: 'x'.repeat(20_000) },

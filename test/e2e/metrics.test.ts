@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createPrismaClient } from '@propusk/db';
 import { createPrismaStaffStore, createStaffService } from '@propusk/identity/domain';
-import { bootSuite, eventually } from '@propusk/testkit';
+import { bootSuite, eventually, metricsAuth } from '@propusk/testkit';
 // The root package does not depend on kit or contracts by name: their sources, directly.
 import { EVENTS_STREAM, namespace, streamName } from '../../packages/contracts/src/index.js';
 import { connectNats, createLogger } from '../../packages/kit/src/index.js';
@@ -101,7 +101,9 @@ t.test('every process serves the propusk_* metrics docs/metrics.md lists for it'
   });
   const { url, standIns } = suite;
   const scrape = async (p: ProcessName) => {
-    const res = await fetch(`http://127.0.0.1:${suite.env[PROCESSES[p]]}/metrics`);
+    const res = await fetch(`http://127.0.0.1:${suite.env[PROCESSES[p]]}/metrics`, {
+      headers: metricsAuth(suite),
+    });
     if (res.status !== 200) throw new Error(`${p} /metrics answered ${res.status}`);
     return parse(await res.text());
   };

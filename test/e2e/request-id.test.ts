@@ -61,7 +61,10 @@ t.test('one request id through the gateway, the services, NATS and JetStream', a
     await v2.register(p);
     const id = traceId();
     const sent = await v2.smsCode(p.e164, () =>
-      post(suite.url, V2.loginByPhone, { json: { phone_number: p.phone_number }, headers: { 'x-request-id': id } }),
+      post(suite.url, V2.loginByPhone, {
+        json: { phone_number: p.phone_number },
+        headers: { 'x-request-id': id },
+      }),
     );
     t.equal(sent.res.headers.get('x-request-id'), id);
     const hops = await hopsSettled(suite, id, ['gateway', 'identity', 'notification', 'verification']);

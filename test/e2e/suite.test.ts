@@ -1,5 +1,5 @@
 import t from 'tap';
-import { bootSuite } from '@propusk/testkit';
+import { bootSuite, metricsAuth } from '@propusk/testkit';
 
 // The foundation end to end: six real processes against the real Postgres, Redis and NATS.
 t.test('the whole suite boots, reports ready through the gateway and stops cleanly', async (t) => {
@@ -35,11 +35,14 @@ t.test('the whole suite boots, reports ready through the gateway and stops clean
     }
   });
 
-  t.test('/healthz says alive and /metrics is Prometheus text', async (t) => {
+  t.test('/healthz says alive and /metrics is Prometheus text, for the bearer token only', async (t) => {
     const health = await fetch(`${suite.url}/healthz`);
     t.equal(health.status, 200);
     t.same(await health.json(), { status: 'alive' });
-    const metrics = await fetch(`${suite.url}/metrics`);
+    const open = await fetch(`${suite.url}/metrics`);
+    t.equal(open.status, 401, 'the public port serves no metrics without the token');
+    t.equal(open.headers.get('www-authenticate'), 'Bearer realm="metrics"');
+    const metrics = await fetch(`${suite.url}/metrics`, { headers: metricsAuth(suite) });
     t.equal(metrics.status, 200);
     t.match(metrics.headers.get('content-type'), /text\/plain/);
     const text = await metrics.text();

@@ -66,6 +66,14 @@ t.test('document 003 through the gateway, Twilio and SMTP', async (t) => {
       );
     }
     fails(t, await post(url, V2.registration, { json: { ...body, name: '   ' } }), 422, 8, 'blank name');
+    // patronymic is "string/null": null says there is none, an empty string is an empty field.
+    fails(
+      t,
+      await post(url, V2.registration, { json: { ...body, patronymic: '' } }),
+      422,
+      8,
+      'empty patronymic',
+    );
     fails(t, await post(url, V2.registration, { json: {} }), 422, 7, 'an empty object');
     const invalid: Array<[string, unknown]> = [
       ['name', 42],
@@ -384,6 +392,36 @@ t.test('document 003 through the gateway, Twilio and SMTP', async (t) => {
     const slash = await post(url, `${V2.signout}/`, { headers: bearer(registered) });
     t.equal(slash.status, 204, 'with a trailing slash');
     fails(t, await v2.accepted(registered), 401, 401, 'that one is refused too');
+  });
+
+  t.test("document 003's Authorization header: the bare JWT, as well as Bearer", async (t) => {
+    const p = newPerson();
+    const token = await v2.register(p);
+    const bare = { authorization: token };
+    fails(
+      t,
+      await post(url, V2.verification, { json: {}, headers: bare }),
+      422,
+      7,
+      'the bare token opens it',
+    );
+    const out = await post(url, V2.signout, { headers: bare, json: {} });
+    t.equal(out.status, 204, `signout with the bare token: ${out.text}`);
+    fails(t, await post(url, V2.verification, { json: {}, headers: bare }), 401, 401, 'then it is refused');
+    fails(t, await v2.accepted(token), 401, 401, 'as Bearer too');
+    fails(t, await post(url, V2.verification, { json: {}, headers: { authorization: 'garbage' } }), 401, 401);
+  });
+
+  t.test('a wrong method on a v2 path: 405 with Allow, {"code": 405}', async (t) => {
+    for (const path of [V2.registration, V2.codeCyrillic, `${V2.signout}/`]) {
+      const res = await fetch(`${url}${path}`);
+      t.equal(res.status, 405, path);
+      t.equal(res.headers.get('allow'), 'POST', `${path}: Allow`);
+      t.same(await res.json(), {
+        code: 405,
+        message: 'Метод GET не разрешён, допустимые перечислены в заголовке Allow',
+      });
+    }
   });
 
   t.test('Twilio answers 500, then 201: exactly one SMS, and its code works', async (t) => {

@@ -9,6 +9,8 @@ import type { RevocationList } from './revocation.js';
 export interface TokenStrategy {
   /** Accepted `Authorization` schemes, lower case (see extract.ts). */
   readonly schemes: readonly string[];
+  /** The token may also come bare, with no scheme (document 003; see extract.ts). */
+  readonly bare?: boolean;
   /** How long a verification is reused (default: the authenticator's `cacheTtlMs`). */
   readonly cacheTtlMs?: number;
   verify(token: string): Promise<VerifiedToken>;
@@ -60,7 +62,7 @@ export function createAuthenticator({
     async authenticate(profile, authorization) {
       const strategy = strategies[profile];
       if (!strategy) throw new Error(`no token strategy for profile ${profile}`);
-      const extracted = extractToken(authorization, strategy.schemes);
+      const extracted = extractToken(authorization, strategy.schemes, { bare: strategy.bare });
       if (extracted.kind === 'none') return rejected('missing', 'no credentials');
       if (extracted.kind === 'malformed') return rejected('invalid', 'malformed credentials');
       const { token } = extracted;

@@ -40,7 +40,7 @@ export function createOpaqueVerifier({ profile, format, introspect }: OpaqueVeri
       if (!result.active) throw invalidToken('not active');
       if (result.profile !== profile) throw invalidToken(`a ${String(result.profile)} token`);
       // Only access tokens open routes: a refresh token (or an answer that does not say) never does.
-      if (result.token_type !== 'access') throw invalidToken(`a ${String(result.token_type)} token`);
+      if (result.token_type !== 'access_token') throw invalidToken(`a ${String(result.token_type)} token`);
       if (
         typeof result.sub !== 'string' ||
         typeof result.username !== 'string' ||

@@ -86,10 +86,10 @@ export const v2Claims: ClaimsReader = (payload: JWTPayload) => {
 /**
  * v2 (document 003): RS256 JWTs verified locally like envelope's (the same JWKS), but typed
  * `at+jwt` and issued by `issuer` (V2_ISSUER, else PUBLIC_BASE_URL, as the token service signs).
- * The document shows an `Authorization` header carrying the JWT; `Bearer` is its scheme
- * (RFC 6750 §2.1). Verifications are reused for at most 60 s.
+ * The document's `Authorization` header is the bare JWT ("JWT-токен авторизации", no scheme);
+ * `Bearer <token>` (RFC 6750 §2.1) is taken as well. Verifications are reused for at most 60 s.
  */
 export function v2Strategy(keys: KeySet, issuer: string): TokenStrategy {
   const verifier = createJwtVerifier({ profile: 'v2', keys, issuer, claims: v2Claims, typ: V2_TYP });
-  return { schemes: ['bearer'], cacheTtlMs: 60_000, verify: (token) => verifier.verify(token) };
+  return { schemes: ['bearer'], bare: true, cacheTtlMs: 60_000, verify: (token) => verifier.verify(token) };
 }

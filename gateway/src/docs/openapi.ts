@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import gatewayPackage from '../../package.json' with { type: 'json' };
 import {
   adminTelegramHttp,
   authorizationHttp,
@@ -32,12 +32,13 @@ export interface OpenApiOptions {
   operations?: Readonly<Record<string, Operation>>;
 }
 
-/** The gateway package's version, for `info.version`. */
+/**
+ * The gateway package's version, for `info.version`. Imported rather than read from a path
+ * relative to this file: the compiled gateway is one bundle in gateway/dist (scripts/lib/build.mjs).
+ */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version?: unknown;
-  };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  const version: unknown = gatewayPackage.version;
+  return typeof version === 'string' ? version : '0.0.0';
 }
 
 /** RFC 3986 §2.1: non-ASCII characters of a path as UTF-8 `%XX` (document 003's Cyrillic `сode`). */

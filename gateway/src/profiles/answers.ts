@@ -14,6 +14,7 @@ export type GatewayFailure =
   | 'bad_request'
   | 'payload_too_large'
   | 'not_found'
+  | 'method_not_allowed'
   | 'too_many_requests'
   | 'unavailable'
   | 'timeout'
@@ -31,19 +32,25 @@ const STATUS: Readonly<Record<GatewayFailure, number>> = {
   bad_request: 400,
   payload_too_large: 413,
   not_found: 404,
+  method_not_allowed: 405,
   too_many_requests: 429,
   unavailable: 503,
   timeout: 504,
   internal: 500,
 };
 
-/** Document 004 answers `{"result": {"status", "message"}, "data": {}}`; messages are DRF's Russian ones. */
+/**
+ * Document 004 answers `{"result": {"status", "message"}, "data": {}}`; messages are DRF's Russian
+ * ones (rest_framework/locale/ru: NotFound "Не найдено.", MethodNotAllowed 'Метод "{method}" не
+ * разрешен.', `{method}` filled in as DRF's python-brace-format does).
+ */
 const DRF_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   missing_credentials: 'Учетные данные не были предоставлены.',
   invalid_token: 'Недопустимый токен.',
   bad_request: 'Некорректный запрос.',
   payload_too_large: 'Слишком большой запрос.',
   not_found: 'Не найдено.',
+  method_not_allowed: 'Метод "{method}" не разрешен.',
   too_many_requests: 'Слишком много запросов. Повторите попытку позже.',
   unavailable: 'Сервис временно недоступен, попробуйте позже.',
   timeout: 'Сервис не ответил вовремя, попробуйте позже.',
@@ -62,6 +69,7 @@ const ENVELOPE_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   bad_request: 'bad request',
   payload_too_large: 'request body too large',
   not_found: 'not found',
+  method_not_allowed: 'method not allowed',
   too_many_requests: 'too many attempts',
   unavailable: 'service unavailable',
   timeout: 'service timeout',
@@ -74,6 +82,7 @@ export const ENVELOPE_FALLBACK_CODES: Readonly<Record<GatewayFailure, number>> =
   bad_request: 3004,
   payload_too_large: 3005,
   not_found: 3008,
+  method_not_allowed: 3010,
   too_many_requests: 3009,
   unavailable: 3006,
   timeout: 3006,
@@ -90,6 +99,7 @@ const ADMIN_TELEGRAM_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   bad_request: 'the request is malformed',
   payload_too_large: 'the request body is too large',
   not_found: 'not found',
+  method_not_allowed: 'method {method} is not allowed here; the Allow header lists the methods that are',
   too_many_requests: 'too many requests; wait as Retry-After says, then retry',
   unavailable: 'a service is temporarily unavailable; retry later',
   timeout: 'a service did not answer in time; retry later',
@@ -108,6 +118,7 @@ const V2_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   bad_request: 'Некорректный запрос',
   payload_too_large: 'Слишком большой запрос',
   not_found: 'Не найдено',
+  method_not_allowed: 'Метод {method} не разрешён, допустимые перечислены в заголовке Allow',
   too_many_requests: 'Слишком много запросов, повторите попытку позже',
   unavailable: 'Сервис временно недоступен, повторите попытку позже',
   timeout: 'Сервис не ответил вовремя, повторите попытку позже',
@@ -124,6 +135,7 @@ const AUTHORIZATION_MESSAGES: Readonly<Record<GatewayFailure, string>> = {
   bad_request: 'The request is malformed',
   payload_too_large: 'The request body is too large',
   not_found: 'Not found',
+  method_not_allowed: 'Method "{method}" not allowed',
   too_many_requests: 'Too many requests, retry later',
   unavailable: 'Service temporarily unavailable, retry later',
   timeout: 'Service did not answer in time, retry later',
@@ -141,6 +153,7 @@ const STANDARD_ERRORS: Readonly<Record<GatewayFailure, { error: string; descript
   bad_request: { error: 'invalid_request', description: 'the request is malformed' },
   payload_too_large: { error: 'invalid_request', description: 'the request body is too large' },
   not_found: { error: 'not_found', description: 'not found' },
+  method_not_allowed: { error: 'invalid_request', description: 'method {method} not allowed' },
   // RFC 6749 §4.1.2.1: "temporarily unable to handle the request due to a temporary overloading".
   too_many_requests: { error: 'temporarily_unavailable', description: 'too many requests; retry later' },
   unavailable: { error: 'temporarily_unavailable', description: 'service unavailable; retry later' },
@@ -170,6 +183,21 @@ export interface AnswerOptions {
   code?: number | undefined;
   /** A 429's wait in whole seconds: `Retry-After` (RFC 9110 §10.2.3; RFC 6585 §4). */
   retryAfterS?: number | undefined;
+  /** A 405's request method, named by the message (`{method}`). */
+  method?: string | undefined;
+  /** A 405's `Allow`: the methods the path serves (RFC 9110 §15.5.6: "MUST generate an Allow"). */
+  allow?: readonly string[] | undefined;
+}
+
+/** The `{method}` of a 405's message. */
+function fill(message: string, options: AnswerOptions): string {
+  return message.replace('{method}', options.method ?? '');
+}
+
+/** RFC 9110 §10.2.1: a 405 lists the target's methods in `Allow`. */
+function allowHeader(failure: GatewayFailure, options: AnswerOptions): Record<string, string> {
+  if (failure !== 'method_not_allowed') return {};
+  return { allow: (options.allow ?? []).join(', ') };
 }
 
 /** Retry-After of a 429: whole seconds, at least 1. */
@@ -185,10 +213,18 @@ export function failureAnswer(
   options: AnswerOptions = {},
 ): Answer {
   const status = STATUS[failure];
-  const headers = { ...challenge(failure), ...waitHeader(failure, options) };
+  const headers = {
+    ...challenge(failure),
+    ...waitHeader(failure, options),
+    ...allowHeader(failure, options),
+  };
   switch (profile) {
     case 'drf':
-      return { status, headers, body: { result: { status, message: DRF_MESSAGES[failure] }, data: {} } };
+      return {
+        status,
+        headers,
+        body: { result: { status, message: fill(DRF_MESSAGES[failure], options) }, data: {} },
+      };
     case 'envelope':
       return {
         status,
@@ -196,22 +232,29 @@ export function failureAnswer(
         body: {
           data: {},
           errors: [
-            { code: options.code ?? ENVELOPE_FALLBACK_CODES[failure], message: ENVELOPE_MESSAGES[failure] },
+            {
+              code: options.code ?? ENVELOPE_FALLBACK_CODES[failure],
+              message: fill(ENVELOPE_MESSAGES[failure], options),
+            },
           ],
         },
       };
     case 'admin-telegram':
-      return { status, headers, body: { message: ADMIN_TELEGRAM_MESSAGES[failure] } };
+      return { status, headers, body: { message: fill(ADMIN_TELEGRAM_MESSAGES[failure], options) } };
     case 'v2':
-      return { status, headers, body: { code: status, message: V2_MESSAGES[failure] } };
+      return { status, headers, body: { code: status, message: fill(V2_MESSAGES[failure], options) } };
     case 'authorization':
-      return { status, headers, body: { detail: AUTHORIZATION_MESSAGES[failure] } };
+      return { status, headers, body: { detail: fill(AUTHORIZATION_MESSAGES[failure], options) } };
     case 'standard': {
       const { error, description } = STANDARD_ERRORS[failure];
       return {
         status,
-        headers: { ...standardChallenge(failure), ...waitHeader(failure, options) },
-        body: { error, error_description: description },
+        headers: {
+          ...standardChallenge(failure),
+          ...waitHeader(failure, options),
+          ...allowHeader(failure, options),
+        },
+        body: { error, error_description: fill(description, options) },
       };
     }
     default:

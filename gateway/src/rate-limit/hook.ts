@@ -37,8 +37,10 @@ function send(
  * check and before any body is read, so a refused request costs one Redis script and nothing
  * else. Only routes of the table are counted (probes, /metrics and 404s reach no service), and
  * of those not the internal callers' introspection and revocation (policy.ts).
- * `req.ip` is the socket's address: client-sent forwarding headers are never trusted (the
- * gateway is the only public listener; proxy.ts drops them).
+ * `req.ip` is the client address: the socket's, or behind TRUSTED_PROXIES the right-most
+ * X-Forwarded-For hop they did not add (Fastify's `trustProxy`); a peer not trusted changes
+ * nothing by sending forwarding headers. The services' own per-IP counters (logins, codes) get
+ * the same address from the gateway, signed (proxy.ts).
  *
  * Redis down: credential routes fail closed with 503 (DESIGN, "Security baseline": throttling
  * "fails closed when Redis is down"): a login or code guess must never become unlimited. Other

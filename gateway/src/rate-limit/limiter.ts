@@ -1,4 +1,4 @@
-import { createWindowCounters, ipBucket, withTimeout, type Counter, type Redis } from '@propusk/kit';
+import { createWindowCounters, ipBucket, withTimeout, type Counter, type RedisClient } from '@propusk/kit';
 import type { LimitClass } from './policy.js';
 
 /** Requests per client address in one fixed window (settings RATE_LIMIT_*). */
@@ -23,9 +23,14 @@ export interface RateLimiter {
 /** A count waits no longer than this for Redis; past it the request is treated as uncountable. */
 const REDIS_TIMEOUT_MS = 1000;
 
-/** Redis key of a budget (under kit's `propusk:<ns>:` prefix); IPv6 addresses count per /64. */
+/**
+ * Redis key of a budget (under kit's `propusk:<ns>:` prefix); IPv6 addresses count per /64.
+ * A client address's budgets share the hash tag `{ip:<address>}`: a request takes from both
+ * in one script, and on a Redis Cluster a script's keys must lie in one slot
+ * (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags).
+ */
 export function rateKey(limitClass: LimitClass, ip: string): string {
-  return `ratelimit:${limitClass}:${ipBucket(ip)}`;
+  return `ratelimit:${limitClass}:{ip:${ipBucket(ip)}}`;
 }
 
 /**
@@ -33,7 +38,7 @@ export function rateKey(limitClass: LimitClass, ip: string): string {
  * budget and a burst of parallel requests cannot slip past it). A request is counted whatever
  * its outcome: unlike the login throttle this bounds traffic, not failures.
  */
-export function createRateLimiter(redis: Redis, limits: RateLimits): RateLimiter {
+export function createRateLimiter(redis: RedisClient, limits: RateLimits): RateLimiter {
   const counters = createWindowCounters(redis);
   const windowMs = limits.windowS * 1000;
   return {

@@ -217,16 +217,20 @@ export const ROUTES: readonly RouteEntry[] = [
 ];
 
 /**
- * Path prefixes owned by one profile alone: an unknown path (or method) under one is answered
- * 404 in that profile's shape. Elsewhere the gateway's generic 404 applies.
+ * Path prefixes owned by one profile: an unknown path under one is answered 404, a wrong method
+ * on a known path 405, in that profile's shape (not-found.ts). The longest prefix wins:
+ * `/api/v1/admin/` is document 000's and `/api/v1/auth/` document 001's inside document 004's
+ * `/api/v1/` (DESIGN, "Profiles"). Elsewhere the gateway's generic 404 applies.
  */
 const PROFILE_PREFIXES: ReadonlyArray<{ readonly prefix: string; readonly profile: Profile }> = [
-  { prefix: '/api/v1/admin/', profile: 'admin-telegram' },
-  { prefix: '/v2/', profile: 'v2' },
+  { prefix: '/api/v1/', profile: 'drf' as const },
+  { prefix: '/api/v1/admin/', profile: 'admin-telegram' as const },
+  { prefix: '/api/v1/auth/', profile: 'envelope' as const },
+  { prefix: '/v2/', profile: 'v2' as const },
   ...['/authorization/', ...AUTHORIZATION_PROVIDER_PATHS.map((p) => `/${p}/`), '/validate/jwt/'].map(
     (prefix) => ({ prefix, profile: 'authorization' as const }),
   ),
-];
+].sort((a, b) => b.prefix.length - a.prefix.length);
 
 /** The profile whose URL space holds `path` (no query string), if one does. */
 export function profileOfPath(path: string): Profile | undefined {

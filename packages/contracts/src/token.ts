@@ -37,14 +37,16 @@ export const issueEnvelope = defineRpc(
 
 /**
  * RFC 7662 introspection: `active` false for anything unknown, expired, revoked or malformed;
- * when active, the standard members plus the profile and kind of the token.
+ * when active, the standard members plus the profile and kind of the token. Whatever the
+ * profile, `sub` is the account id and `username` the name the account signed in with;
+ * `token_type` is `access_token` or `refresh_token` (services/token: token-type.ts says why).
  */
 export const IntrospectionResult = Type.Object({
   active: Type.Boolean(),
   sub: Type.Optional(Type.String()),
   username: Type.Optional(Type.String()),
   profile: Type.Optional(ProfileSchema),
-  token_type: Type.Optional(Type.Union([Type.Literal('access'), Type.Literal('refresh')])),
+  token_type: Type.Optional(Type.Union([Type.Literal('access_token'), Type.Literal('refresh_token')])),
   roles: Type.Optional(Type.Array(RoleSchema)),
   jti: Type.Optional(Type.String()),
   iat: Type.Optional(Type.Integer()),

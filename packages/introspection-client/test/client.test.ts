@@ -52,7 +52,7 @@ t.test('against the real token service', async (t) => {
       sub: subject.accountId,
       username: 'alice',
       profile: 'drf',
-      token_type: 'access',
+      token_type: 'access_token',
       roles: ['staff'],
     });
     t.type(active.exp, 'number');
@@ -65,13 +65,35 @@ t.test('against the real token service', async (t) => {
       userName: 'alice@mail.example',
       roles: [],
     });
-    t.equal((await client.introspect(refresh)).token_type, 'refresh');
+    t.equal((await client.introspect(refresh)).token_type, 'refresh_token');
     t.equal(await client.revoke(refresh), true);
     t.strictSame(
       await client.introspect(access),
       { active: false },
       'the session went with its refresh token',
     );
+  });
+
+  t.test('sub is the account id and username the username, whatever the profile', async (t) => {
+    const envelope = await issuer.call(tokenOps.issueEnvelope, subject);
+    const v2 = await issuer.call(tokenOps.issueV2, { ...subject, username: 'alice@mail.example' });
+    const { access_token, refresh_token } = await issuer.call(tokenOps.issueAdminTelegram, {
+      ...subject,
+      chatId: 3546223,
+    });
+    const wanted: Array<[string, string, string, string]> = [
+      ['envelope', envelope.token, 'alice', 'access_token'],
+      ['v2', v2.token, 'alice@mail.example', 'access_token'],
+      ['admin-telegram', access_token, 'alice', 'access_token'],
+      ['admin-telegram', refresh_token, 'alice', 'refresh_token'],
+    ];
+    for (const [profile, token, username, tokenType] of wanted) {
+      t.match(
+        await client.introspect(token),
+        { active: true, sub: subject.accountId, username, profile, token_type: tokenType },
+        `${profile} ${tokenType}`,
+      );
+    }
   });
 
   t.test('garbage: inactive, and revoking it is no error', async (t) => {

@@ -2,6 +2,7 @@
 // end to redirect to, providers without a client id, a client id without its secret, Redis down.
 import t from 'tap';
 import Fastify from 'fastify';
+import { signedInjection } from '@propusk/kit';
 import { authorize } from '@propusk/stand-ins';
 import { createFederationDomain } from '../src/domain.js';
 import { startFederation } from '../src/main.js';
@@ -101,7 +102,9 @@ t.test('Redis down: 503 with a detail, and no link handed out', async (t) => {
   });
   t.teardown(() => started.close());
   for (const url of ['/vk/link', '/yandex/callback?code=c&state=s', '/mail.ru/get/token?code=c']) {
-    const res = await started.runtime.http.inject({ method: 'GET', url });
+    const res = await started.runtime.http.inject(
+      signedInjection(started.runtime.internalSecret, { method: 'GET', url }),
+    );
     t.equal(res.statusCode, 503, url);
     t.same(res.json(), { detail: 'Service temporarily unavailable, retry later' });
   }

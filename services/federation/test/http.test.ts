@@ -189,6 +189,6 @@ t.test('paths are served with a trailing slash too; HEAD does not open a link', 
   const res = await get('/mail.ru/link/');
   t.equal(res.statusCode, 200);
   t.match(res.json(), /^http:/);
-  const head = await federation.app.inject({ method: 'HEAD', url: '/vk/link' });
+  const head = await federation.inject({ method: 'HEAD', url: '/vk/link' });
   t.equal(head.statusCode, 404);
 });

@@ -212,6 +212,6 @@ t.test('an e-mail or phone that another account holds: 409, no tokens', async (t
 });
 
 t.test('HEAD does not sign in', async (t) => {
-  const res = await federation.app.inject({ method: 'HEAD', url: '/vk/login?access_token=x' });
+  const res = await federation.inject({ method: 'HEAD', url: '/vk/login?access_token=x' });
   t.equal(res.statusCode, 404);
 });

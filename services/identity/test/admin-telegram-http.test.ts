@@ -330,7 +330,7 @@ t.test('400 for bodies a route cannot take; never a 500', async (t) => {
       'the request body is not valid JSON',
       `${url} malformed`,
     );
-    const none = await identity.app.inject({ method: 'POST', url });
+    const none = await identity.inject({ method: 'POST', url });
     failure(t, none, 400, messages[url]!, `${url} no body`);
   }
   t.equal(identity.verification.checked.filter((c) => !/^[0-9]{6}$/.test(c.code)).length, 0);

@@ -224,7 +224,7 @@ t.test('unreadable bodies: malformed JSON 400, no body 400, not JSON 415, too la
       `${url} malformed`,
     );
     detailFailure(t, await identity.post(url, ''), 400, /^send a JSON object with /, `${url} empty`);
-    const form = await identity.app.inject({
+    const form = await identity.inject({
       method: 'POST',
       url,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

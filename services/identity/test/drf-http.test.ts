@@ -64,27 +64,74 @@ t.test('401: wrong password, unknown user, wrong case of the username', async (t
   }
 });
 
-t.test('400: missing, empty, wrong-type or unknown fields, a body that is not an object', async (t) => {
-  const bodies: unknown[] = [
-    {},
-    { username: 'staff1' },
-    { password: PASSWORD },
-    { username: '', password: PASSWORD },
-    { username: 'staff1', password: '' },
-    { username: 42, password: PASSWORD },
-    { username: 'staff1', password: 12345678 },
-    { username: 'staff1', password: null },
-    { username: ['staff1'], password: PASSWORD },
-    { username: 'staff1', password: PASSWORD, admin: true },
-    [{ username: 'staff1', password: PASSWORD }],
-    'staff1',
-    null,
-    7,
+t.test(
+  '400 "Отсутствует логин или пароль" (document 004) when the login or the password is missing',
+  async (t) => {
+    const bodies: unknown[] = [
+      {},
+      { username: 'staff1' },
+      { password: PASSWORD },
+      { username: '', password: PASSWORD },
+      { username: 'staff1', password: '' },
+      { username: 'staff1', password: null },
+      { username: null, password: null },
+      { username: 42, admin: true },
+      null,
+    ];
+    for (const body of bodies) {
+      const res = await identity.post('/api/v1/login/', JSON.stringify(body));
+      t.equal(res.statusCode, 400, JSON.stringify(body));
+      t.same(res.json(), MISSING, JSON.stringify(body));
+    }
+  },
+);
+
+t.test('400 saying what is wrong, as DRF serializers do, when both are there but unusable', async (t) => {
+  const bad = (message: string) => ({ result: { status: 400, message }, data: {} });
+  const cases: Array<[unknown, string]> = [
+    [{ username: 42, password: PASSWORD }, 'username: Некорректный тип. Ожидалась строка, получен int.'],
+    [
+      { username: 'staff1', password: 12345678 },
+      'password: Некорректный тип. Ожидалась строка, получен int.',
+    ],
+    [{ username: 'staff1', password: 1.5 }, 'password: Некорректный тип. Ожидалась строка, получен float.'],
+    [{ username: true, password: PASSWORD }, 'username: Некорректный тип. Ожидалась строка, получен bool.'],
+    [
+      { username: ['staff1'], password: PASSWORD },
+      'username: Некорректный тип. Ожидалась строка, получен list.',
+    ],
+    [
+      { username: { a: 1 }, password: PASSWORD },
+      'username: Некорректный тип. Ожидалась строка, получен dict.',
+    ],
+    [
+      { username: 'u'.repeat(5000), password: PASSWORD },
+      'username: Убедитесь, что в этом поле не больше 320 символов.',
+    ],
+    [
+      { username: 'staff1', password: 'p'.repeat(1025) },
+      'password: Убедитесь, что в этом поле не больше 1024 символов.',
+    ],
+    [
+      { username: 'staff1', password: PASSWORD, admin: true },
+      'admin: Неизвестное поле: передаются только username и password.',
+    ],
+    [
+      { username: 7, password: PASSWORD, role: 'superuser' },
+      'username: Некорректный тип. Ожидалась строка, получен int. ' +
+        'role: Неизвестное поле: передаются только username и password.',
+    ],
+    [
+      [{ username: 'staff1', password: PASSWORD }],
+      'Недопустимые данные. Ожидался dictionary, но был получен list.',
+    ],
+    ['staff1', 'Недопустимые данные. Ожидался dictionary, но был получен str.'],
+    [7, 'Недопустимые данные. Ожидался dictionary, но был получен int.'],
   ];
-  for (const body of bodies) {
+  for (const [body, message] of cases) {
     const res = await identity.post('/api/v1/login/', JSON.stringify(body));
-    t.equal(res.statusCode, 400, JSON.stringify(body));
-    t.same(res.json(), MISSING, JSON.stringify(body));
+    t.equal(res.statusCode, 400, JSON.stringify(body).slice(0, 80));
+    t.same(res.json(), bad(message), JSON.stringify(body).slice(0, 80));
   }
   t.equal(identity.tokens.drf.filter((s) => s.username !== 'staff1' && s.username !== 'root').length, 2);
 });
@@ -96,14 +143,20 @@ t.test('400: malformed JSON, an empty body, no body', async (t) => {
   const empty = await identity.post('/api/v1/login/', '');
   t.equal(empty.statusCode, 400);
   t.same(empty.json(), MISSING);
-  const none = await identity.app.inject({ method: 'POST', url: '/api/v1/login/' });
+  const none = await identity.inject({ method: 'POST', url: '/api/v1/login/' });
   t.equal(none.statusCode, 400);
   t.same(none.json(), MISSING);
   const text = await identity.post('/api/v1/login/', 'username=staff1', {
     headers: { 'content-type': 'text/plain' },
   });
   t.equal(text.statusCode, 400);
-  t.same(text.json(), MISSING);
+  t.same(text.json(), {
+    result: { status: 400, message: 'Недопустимые данные. Ожидался dictionary, но был получен str.' },
+    data: {},
+  });
+  const emptyText = await identity.post('/api/v1/login/', '', { headers: { 'content-type': 'text/plain' } });
+  t.equal(emptyText.statusCode, 400);
+  t.same(emptyText.json(), MISSING, 'an empty text body sent nothing');
 });
 
 t.test('form bodies are accepted, as Django REST framework does', async (t) => {
@@ -120,6 +173,14 @@ t.test('form bodies are accepted, as Django REST framework does', async (t) => {
   const missing = await identity.post('/api/v1/login/', 'username=staff1', { headers: form });
   t.equal(missing.statusCode, 400);
   t.same(missing.json(), MISSING);
+  const extra = await identity.post('/api/v1/login/', `username=staff1&password=x&next=%2F`, {
+    headers: form,
+  });
+  t.equal(extra.statusCode, 400);
+  t.same(extra.json(), {
+    result: { status: 400, message: 'next: Неизвестное поле: передаются только username и password.' },
+    data: {},
+  });
 });
 
 t.test('415: a content type no parser takes, in the profile shape', async (t) => {

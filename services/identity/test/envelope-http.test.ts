@@ -101,7 +101,7 @@ t.test('400: malformed JSON, an empty body, no body', async (t) => {
     t.equal(res.statusCode, 400, JSON.stringify(payload));
     t.same(res.json(), badCredentials(undefined));
   }
-  const none = await identity.app.inject({ method: 'POST', url: USER });
+  const none = await identity.inject({ method: 'POST', url: USER });
   t.equal(none.statusCode, 400);
   t.same(none.json(), badCredentials(undefined));
 });

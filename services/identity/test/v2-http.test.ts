@@ -118,6 +118,13 @@ t.test('registration: 422:7 / 422:8 / 422:9, 409:100 / 409:101', async (t) => {
   );
   failure(
     t,
+    await identity.post(P.registration, person({ patronymic: '' })),
+    422,
+    8,
+    'Поле patronymic не может быть пустым',
+  );
+  failure(
+    t,
     await identity.post(P.registration, person({ name: 7 })),
     422,
     9,
@@ -517,7 +524,7 @@ t.test('bodies that are not JSON objects: 422:9; no body: 422:7; too large: 413'
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   });
   failure(t, plain, 422, 9);
-  const none = await identity.started.runtime.http.inject({ method: 'POST', url: P.registration });
+  const none = await identity.inject({ method: 'POST', url: P.registration });
   failure(t, none, 422, 7, 'Поле name обязательно');
   failure(
     t,

@@ -126,11 +126,17 @@ t.test('registration: the first problem in the document order is answered', asyn
   );
 });
 
-t.test('patronymic: string or null; absent, null and blank mean none', async (t) => {
+t.test('patronymic: string or null; absent and null mean none, empty is 8', async (t) => {
   t.equal(registrationFields(without(REGISTRATION, 'patronymic')).patronymic, null);
   t.equal(registrationFields({ ...REGISTRATION, patronymic: null }).patronymic, null);
-  t.equal(registrationFields({ ...REGISTRATION, patronymic: '  ' }).patronymic, null);
   t.equal(registrationFields({ ...REGISTRATION, patronymic: ' Оглы ' }).patronymic, 'Оглы');
+  for (const empty of ['', '  ']) {
+    t.same(
+      fieldError(() => registrationFields({ ...REGISTRATION, patronymic: empty })),
+      { code: 8, message: 'Поле patronymic не может быть пустым' },
+      `document 003: 422:8 for ${JSON.stringify(empty)}`,
+    );
+  }
   for (const wrong of [1, false, [], {}]) {
     t.same(
       fieldError(() => registrationFields({ ...REGISTRATION, patronymic: wrong })),

@@ -10,7 +10,7 @@ import {
   runtimeEventPublisher,
   startProcess,
   withTimeout,
-  type Redis,
+  type RedisClient,
   type Runtime,
   type Started,
 } from '@propusk/kit';
@@ -45,7 +45,8 @@ export async function setupNotification(
   );
 
   // The streams exist before the consumers look for them, whichever process started first.
-  await ensureStreams(rt.nats.nc, rt.ns);
+  // JETSTREAM_REPLICAS: a stream found with other replicas is updated (or the start fails saying why).
+  await ensureStreams(rt.nats.nc, rt.ns, rt.config.JETSTREAM_REPLICAS);
   const jsm = await jetstreamManager(rt.nats.nc);
   rt.readiness.jetstream = async () => void (await jsm.streams.info(streamName(rt.ns, NOTIFY_STREAM)));
 
@@ -109,7 +110,7 @@ export async function setupNotification(
 }
 
 /** Resolves once the client is connected, or rejects after `timeoutMs`. */
-function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
+function redisReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return withTimeout(
     new Promise<void>((resolve) => redis.once('ready', () => resolve())),

@@ -1,41 +1,10 @@
 // Only one replica long-polls a bot token: a Redis lease (real Redis) decides which, and
-// another replica takes over when the holder stops or dies.
+// another replica takes over when the holder stops or dies (the lease itself: redis-stores.test.ts).
 import t from 'tap';
-import { randomBytes } from 'node:crypto';
-import { closeRedis, connectRedis, redisKeyPrefix } from '@propusk/kit';
 import { eventually } from '@propusk/testkit';
-import { createRedisLease, pollingLeaseKey } from '../src/bot/lease.js';
+import { pollingLeaseKey } from '../src/bot/lease.js';
 import { BOT_MESSAGES } from '../src/bot/messages.js';
-import { REDIS_URL, startFakeIdentity, startHarness } from './fixtures/notification.js';
-import { silentLog } from './fixtures/silent-log.js';
-
-t.test('the lease: one holder, renew and release only by the holder, taken over after expiry', async (t) => {
-  const redis = connectRedis(REDIS_URL, redisKeyPrefix(`t${randomBytes(5).toString('hex')}`), silentLog);
-  await new Promise((resolve) => redis.once('ready', resolve));
-  const key = 'telegram:polling-lease:42';
-  t.teardown(async () => {
-    await redis.del(key);
-    await closeRedis(redis);
-  });
-  const a = createRedisLease(redis, key, 'a', 600);
-  const b = createRedisLease(redis, key, 'b', 600);
-  t.equal(await a.acquire(), true);
-  t.equal(await a.acquire(), true, 'already its own');
-  t.equal(await b.acquire(), false);
-  t.equal(await b.renew(), false);
-  await b.release();
-  t.equal(await redis.get(key), 'a', "b cannot release a's lease");
-  t.equal(await a.renew(), true);
-  t.ok((await redis.pttl(key)) > 400, 'renewed to the full time');
-
-  // a dies without releasing: after the lease time b takes over, and a can no longer renew.
-  await eventually(() => b.acquire(), 3000, 50);
-  t.equal(await a.renew(), false);
-  await a.release();
-  t.equal(await redis.get(key), 'b', "a's late release does not touch b's lease");
-  await b.release();
-  t.equal(await redis.get(key), null);
-});
+import { startFakeIdentity, startHarness } from './fixtures/notification.js';
 
 t.test('two replicas: one polls; when it stops, the other takes over', async (t) => {
   const h = await startHarness({ env: { TELEGRAM_POLL_LEASE_MS: '1500' } });

@@ -7,7 +7,8 @@ import { namespace, notifySubject } from '@propusk/contracts';
 import { eventually } from '@propusk/testkit';
 import { letterOf, startHarness } from './fixtures/notification.js';
 
-const h = await startHarness({ env: { NOTIFY_MAX_DELIVERIES: '3' } });
+const METRICS_TOKEN = 'notification-test-metrics-token-0123456789';
+const h = await startHarness({ env: { NOTIFY_MAX_DELIVERIES: '3', METRICS_TOKEN } });
 t.teardown(() => h.close());
 const { telegram } = h;
 
@@ -118,7 +119,9 @@ t.test('readiness includes JetStream; metrics count by channel', async (t) => {
   const ready = await fetch(`${url}/readyz`);
   t.equal(ready.status, 200);
   t.match(await ready.json(), { status: 'ready', checks: { nats: 'ok', redis: 'ok', jetstream: 'ok' } });
-  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const metrics = await (
+    await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
   t.match(metrics, /propusk_notifications_sent_total\{channel="telegram"\} [1-9]/);
   t.match(metrics, /propusk_notifications_dead_lettered_total\{channel="telegram"\} [1-9]/);
   t.match(metrics, /propusk_notifications_failed_total\{channel="telegram",retryable="true"\} [1-9]/);

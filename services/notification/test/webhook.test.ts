@@ -3,18 +3,24 @@
 // right X-Telegram-Bot-Api-Secret-Token are refused with 401.
 import t, { type Test } from 'tap';
 import { TELEGRAM_WEBHOOK_PATH } from '@propusk/contracts';
-import { eventually, freePort } from '@propusk/testkit';
+import { eventually, freePort, startSigningRelay } from '@propusk/testkit';
 import { BOT_MESSAGES } from '../src/bot/messages.js';
 import { webhookSecret } from '../src/bot/webhook.js';
 import { startFakeIdentity, startHarness } from './fixtures/notification.js';
 
+/** Signs for the relay below, as the gateway does; the service refuses what nothing signed. */
+const INTERNAL_SECRET = 'webhook-test-internal-secret-0123456789';
+
 async function webhookHarness(t: Test, secret?: string) {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}${TELEGRAM_WEBHOOK_PATH}`;
+  // Telegram calls the public URL: the gateway's, which signs and relays to notification.
+  const gateway = await startSigningRelay(`http://127.0.0.1:${port}`, INTERNAL_SECRET);
+  const url = `${gateway.url}${TELEGRAM_WEBHOOK_PATH}`;
   const h = await startHarness({
     env: {
       NOTIFICATION_PORT: String(port),
       TELEGRAM_WEBHOOK_URL: url,
+      INTERNAL_SECRET,
       ...(secret ? { TELEGRAM_WEBHOOK_SECRET: secret } : {}),
     },
   });
@@ -22,6 +28,7 @@ async function webhookHarness(t: Test, secret?: string) {
   t.teardown(async () => {
     await identity.close();
     await h.close();
+    await gateway.close();
   });
   await eventually(async () => h.telegram.webhook !== null, 5000);
   return { h, identity, url };

@@ -9,4 +9,7 @@ export {
   type KeysService,
   type SigningAlg,
 } from './keys/service.js';
-export { createPrismaKeyStore } from './keys/prisma-store.js';
+export { createPrismaKeyStore, openPrivateJwk } from './keys/prisma-store.js';
+export { DEVELOPMENT_KEYS_ENCRYPTION_WARNING, resolveKeysEncryption } from './keys/encryption-key.js';
+export { resealSigningKeys, type ResealResult } from './keys/reseal.js';
+export { TOKEN_SETTINGS } from './settings.js';

@@ -15,9 +15,10 @@ import { createDrfService } from './drf/service.js';
 import { createRedisDrfStore } from './drf/redis-store.js';
 import { createEnvelopeService } from './envelope/service.js';
 import { createIntrospectionService } from './introspection/service.js';
-import { createPrismaKeyStore } from './keys/prisma-store.js';
 import { createKeyRing } from './keys/ring.js';
 import { createKeysService } from './keys/service.js';
+import { openSigningKeyStore } from './keys/startup.js';
+import { createRedisTokenOwnerStore } from './owners/redis-store.js';
 import { registerAdminTelegramRoutes } from './profiles/admin-telegram/routes.js';
 import { registerAuthorizationRoutes } from './profiles/authorization/routes.js';
 import { registerDrfRoutes } from './profiles/drf/routes.js';
@@ -48,8 +49,14 @@ runMain(() =>
       if (!redis) throw new Error('the token service needs Redis');
 
       // Stores (the ring holds RS256 and HS256 keys, creating each on first start)
+      // Private keys are sealed in Postgres (KEYS_ENCRYPTION_KEY); rows still in clear are sealed here.
+      const keyStore = await openSigningKeyStore({
+        prisma,
+        config: { KEYS_ENCRYPTION_KEY: settings.KEYS_ENCRYPTION_KEY, NODE_ENV: rt.config.NODE_ENV },
+        log: rt.log,
+      });
       const keyRing = await createKeyRing({
-        keys: createKeysService({ store: createPrismaKeyStore(prisma) }),
+        keys: createKeysService({ store: keyStore }),
         log: rt.log,
         refreshMs: settings.SIGNING_KEYS_REFRESH_S * 1000,
       });
@@ -73,7 +80,14 @@ runMain(() =>
         sessions,
         ttlS: settings.DRF_TOKEN_TTL_S,
       });
-      const envelope = createEnvelopeService({ keys: keyRing, issuer: settings.ENVELOPE_ISSUER, sessions });
+      // Whom envelope and v2 tokens belong to: their documented claims name only half of it.
+      const owners = createRedisTokenOwnerStore(redis);
+      const envelope = createEnvelopeService({
+        keys: keyRing,
+        issuer: settings.ENVELOPE_ISSUER,
+        sessions,
+        owners,
+      });
       const adminTelegram = createAdminTelegramService({
         keys: adminTelegramKeys(keyRing),
         store: createRedisAdminTelegramStore(redis),
@@ -90,6 +104,7 @@ runMain(() =>
         issuer: settings.V2_ISSUER ?? rt.config.PUBLIC_BASE_URL,
         ttlS: settings.V2_TOKEN_TTL_S,
         sessions,
+        owners,
         revocation,
       });
       const authorization = createAuthorizationService({
@@ -108,6 +123,7 @@ runMain(() =>
         v2,
         authorization,
         revocation,
+        owners,
         drfIssuer: rt.config.PUBLIC_BASE_URL,
         log: rt.log,
       });

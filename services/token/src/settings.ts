@@ -1,4 +1,5 @@
 import type { ConfigSpec } from '@propusk/kit';
+import { parseMasterKeys } from './keys/seal.js';
 
 /**
  * The token service's own environment variables (the core ones come from kit's CORE_SETTINGS).
@@ -111,6 +112,14 @@ export const TOKEN_SETTINGS = {
     // RFC 6749 §2.3.1 applies before HTTP Basic leaves them unchanged; secrets of at least 16.
     pattern: CLIENT_LIST,
     // No default: unset (or empty) means no caller is configured and both endpoints answer 401.
-    doc: 'internal callers of POST /oauth2/introspect and /oauth2/revoke (HTTP Basic): `id:secret[,id:secret…]`',
+    doc: 'internal callers of POST /oauth2/introspect and /oauth2/revoke (HTTP Basic or client_secret_post): `id:secret[,id:secret…]`',
+  },
+  KEYS_ENCRYPTION_KEY: {
+    kind: 'string',
+    secret: true,
+    // `[id:]key[,[id:]key…]`, each key 32 bytes (hex or base64/base64url): the first seals the
+    // signing keys' private parts, every one opens them (keys/seal.ts; `authctl keys reseal`).
+    check: (raw) => void parseMasterKeys(raw),
+    doc: 'AES-256-GCM master key(s) the private signing keys are sealed under in Postgres: `[id:]key[,[id:]key…]`, 32 bytes each as 64 hex or base64; the first seals, all open; required in production',
   },
 } as const satisfies ConfigSpec;

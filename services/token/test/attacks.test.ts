@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createHmac, createPrivateKey, createSign, type JsonWebKey } from 'node:crypto';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import { ALICE, buildDomain, ISSUER, type Domain } from './fixtures/domain.js';
+import { ALICE, asIssued, buildDomain, ISSUER, type Domain } from './fixtures/domain.js';
 
 /**
  * Attacks on introspection (RFC 8725 §2: the known JWT attacks). Every forged token must be
@@ -42,7 +42,7 @@ async function expectRefused(t: Asserts, d: Domain, token: string, reason: strin
 t.test('a genuine token is the control: active', async (t) => {
   const d = await buildDomain();
   const { kid, privateJwk } = await ourKey(d);
-  const token = await signRs256(privateJwk, { alg: 'RS256', typ: 'JWT', kid }, claims(d));
+  const token = await asIssued(d, await signRs256(privateJwk, { alg: 'RS256', typ: 'JWT', kid }, claims(d)));
   t.equal((await d.introspection.introspect(token)).active, true);
 });
 
@@ -208,7 +208,10 @@ t.test(
       const h = JSON.parse(JSON.stringify({ ...header, ...headerOver }));
       await expectRefused(t, d, await signRs256(privateJwk, h, payload), reason, name);
     }
-    const within = await signRs256(privateJwk, header, claims(d, { iat: now - 7229, exp: now - 29 }));
+    const within = await asIssued(
+      d,
+      await signRs256(privateJwk, header, claims(d, { iat: now - 7229, exp: now - 29 })),
+    );
     t.equal((await d.introspection.introspect(within)).active, true, 'expired 29 s ago: within the leeway');
   },
 );

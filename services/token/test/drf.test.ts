@@ -31,7 +31,7 @@ t.test('drf introspect: active with the RFC 7662 members, inactive once expired'
     sub: ALICE.accountId,
     username: 'staff1',
     profile: 'drf',
-    token_type: 'access',
+    token_type: 'access_token',
     roles: ['staff', 'superuser'],
     jti: tokenId(token),
     iat,

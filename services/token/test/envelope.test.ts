@@ -2,7 +2,7 @@ import t from 'tap';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { tokenId } from '@propusk/contracts';
 import { LONGEST_TOKEN_LIFETIME_MS } from '../src/keys/service.js';
-import { ADMIN, ALICE, buildDomain, ISSUER } from './fixtures/domain.js';
+import { ADMIN, ALICE, asIssued, buildDomain, ISSUER } from './fixtures/domain.js';
 
 const TWO_HOURS_S = 7200;
 
@@ -57,10 +57,11 @@ t.test('envelope introspect: active with the RFC 7662 members, 30 s leeway at ex
   const { token } = await d.envelope.issue(ALICE);
   t.strictSame(await d.introspection.introspect(token), {
     active: true,
-    sub: 'staff1',
+    sub: ALICE.accountId,
     username: 'staff1',
     profile: 'envelope',
-    token_type: 'access',
+    token_type: 'access_token',
+    roles: ['staff'],
     jti: tokenId(token),
     iat,
     exp: iat + TWO_HOURS_S,
@@ -71,6 +72,39 @@ t.test('envelope introspect: active with the RFC 7662 members, 30 s leeway at ex
   d.clock.advance(1000);
   t.strictSame(await d.introspection.introspect(token), { active: false }, '30 s past exp: expired');
 });
+
+t.test(
+  'envelope introspect: sub is the account id the token was issued to, fail closed without it',
+  async (t) => {
+    const d = await buildDomain();
+    const { token } = await d.envelope.issue(ADMIN);
+    t.strictSame(
+      Object.keys(decodeJwt(token)),
+      ['iss', 'username', 'admin', 'iat', 'exp'],
+      'claims unchanged',
+    );
+    t.match(await d.introspection.introspect(token), {
+      active: true,
+      sub: ADMIN.accountId,
+      username: 'test_admin',
+      roles: ['admin'],
+    });
+    // Signed with our key and the same claims, but never issued: nobody is recorded as its owner.
+    const { kid, privateJwk } = d.keyStore.keys.find((k) => k.alg === 'RS256' && k.status === 'active')!;
+    const { importJWK } = await import('jose');
+    const unrecorded = await new SignJWT({ ...decodeJwt(token), iat: decodeJwt(token).iat! + 1 })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
+      .sign(await importJWK(privateJwk, 'RS256'));
+    t.equal((await d.envelope.verify(unrecorded)).ok, true, 'its signature and claims verify');
+    t.strictSame(await d.introspection.introspect(unrecorded), { active: false }, 'no owner: inactive');
+    await asIssued(d, unrecorded, ALICE);
+    t.strictSame(
+      await d.introspection.introspect(unrecorded),
+      { active: false },
+      'an owner of another username: inactive',
+    );
+  },
+);
 
 t.test('envelope revoke: record until expiry, event, then inactive; twice is false', async (t) => {
   const d = await buildDomain();
@@ -118,6 +152,7 @@ t.test('key rotation: old tokens verify while the old key is retiring, then stop
   })
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: oldKid })
     .sign(await importJWK(oldPrivate, 'RS256'));
+  await asIssued(d, longLived);
 
   // `authctl keys rotate` writes to the store; the ring sees it at its next reload.
   const rotated = await d.keys.rotate();
@@ -159,9 +194,12 @@ t.test('a token signed by another replica with a key this ring has not loaded ye
   const iat = Math.floor(d.clock.now() / 1000);
   const { importJWK } = await import('jose');
   const sign = async () =>
-    new SignJWT({ iss: ISSUER, username: 'staff1', admin: false, iat, exp: iat + 60 })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: rotated.kid })
-      .sign(await importJWK(rotated.privateJwk, 'RS256'));
+    asIssued(
+      d,
+      await new SignJWT({ iss: ISSUER, username: 'staff1', admin: false, iat, exp: iat + 60 })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: rotated.kid })
+        .sign(await importJWK(rotated.privateJwk, 'RS256')),
+    );
   const readsBefore = d.keyStore.reads;
   t.equal(
     (await d.introspection.introspect(await sign())).active,

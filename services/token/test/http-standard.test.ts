@@ -57,9 +57,9 @@ t.test('discovery: the REQUIRED members, every endpoint under the issuer and ser
     issuer: ISSUER,
     jwks_uri: `${ISSUER}/.well-known/jwks.json`,
     introspection_endpoint: `${ISSUER}/oauth2/introspect`,
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     revocation_endpoint: `${ISSUER}/oauth2/revoke`,
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     response_types_supported: [],
     grant_types_supported: [],
     subject_types_supported: ['public'],
@@ -138,6 +138,71 @@ t.test('introspection: client authentication first (RFC 7662 §2.1, RFC 6749 §5
   });
   t.equal(body.statusCode, 200);
   t.equal(body.headers['cache-control'], 'no-store');
+});
+
+t.test('client_secret_post: id and secret in the form, as openid-client sends them by default', async (t) => {
+  const { d, app } = await setup(t);
+  const { token } = await d.drf.issue(ALICE);
+  const credentials = { client_id: CLIENT.id, client_secret: CLIENT.secret };
+  const viaPost = await post(app, '/oauth2/introspect', form({ token, ...credentials }), {});
+  t.equal(viaPost.statusCode, 200, viaPost.body);
+  t.equal(viaPost.headers['cache-control'], 'no-store');
+  t.strictSame(viaPost.json(), await d.introspection.introspect(token), 'the same answer as with Basic');
+
+  for (const [why, params] of [
+    ['a wrong secret', { client_id: CLIENT.id, client_secret: `${CLIENT.secret}x` }],
+    ['an unknown client', { client_id: 'stranger', client_secret: CLIENT.secret }],
+    ['no secret', { client_id: CLIENT.id }],
+    ['an empty secret', { client_id: CLIENT.id, client_secret: '' }],
+    ['no id', { client_secret: CLIENT.secret }],
+  ] as const) {
+    for (const path of ['/oauth2/introspect', '/oauth2/revoke']) {
+      const res = await post(app, path, form({ token, ...params }), {});
+      t.equal(res.statusCode, 401, `${path}: ${why}`);
+      t.equal(res.json().error, 'invalid_client');
+    }
+  }
+  t.equal((await d.introspection.introspect(token)).active, true, 'a refused revocation revoked nothing');
+
+  const revoked = await post(app, '/oauth2/revoke', form({ token, ...credentials }), {});
+  t.equal(revoked.statusCode, 200);
+  t.equal(revoked.body, '');
+  t.strictSame(
+    await d.introspection.introspect(token),
+    { active: false },
+    'revoked by a client_secret_post caller',
+  );
+});
+
+t.test('one client authentication method per request (RFC 6749 §2.3): both is invalid_request', async (t) => {
+  const { d, app } = await setup(t);
+  const { token } = await d.drf.issue(ALICE);
+  const cases: Array<[string, Record<string, string>]> = [
+    ['Basic and client_secret_post', { client_id: CLIENT.id, client_secret: CLIENT.secret }],
+    ['Basic and a client_id in the form', { client_id: CLIENT.id }],
+    ['Basic and a client_secret in the form', { client_secret: CLIENT.secret }],
+  ];
+  for (const path of ['/oauth2/introspect', '/oauth2/revoke']) {
+    for (const [why, params] of cases) {
+      const res = await post(app, path, form({ token, ...params }));
+      t.equal(res.statusCode, 400, `${path}: ${why}`);
+      t.equal(res.json().error, 'invalid_request');
+      t.match(res.json().error_description, /one method/);
+    }
+    const repeated = await post(
+      app,
+      path,
+      `${form({ token, client_id: CLIENT.id, client_secret: CLIENT.secret })}&client_secret=other-secret-0123456`,
+      {},
+    );
+    t.equal(repeated.statusCode, 400, `${path}: a repeated client_secret`);
+    t.equal(repeated.json().error, 'invalid_request');
+    const wrongBasic = await post(app, path, form({ token, ...cases[0]![1] }), {
+      authorization: basic(CLIENT.id, 'not-the-secret-0123'),
+    });
+    t.equal(wrongBasic.statusCode, 401, `${path}: a wrong Basic secret is refused before the body is read`);
+  }
+  t.equal((await d.introspection.introspect(token)).active, true, 'nothing was revoked');
 });
 
 t.test('INTROSPECTION_CLIENTS: several callers; none configured refuses everyone', async (t) => {
@@ -219,7 +284,7 @@ t.test('introspection: the members of an active token, per profile (RFC 7662 §2
     sub: ALICE.accountId,
     username: 'staff1',
     profile: 'drf',
-    token_type: 'access',
+    token_type: 'access_token',
     roles: ['staff'],
     iss: DRF_ISSUER,
     iat: nowS,
@@ -227,10 +292,11 @@ t.test('introspection: the members of an active token, per profile (RFC 7662 §2
 
   const envelope = await d.envelope.issue(ADMIN);
   t.match(await live(envelope.token), {
-    sub: 'test_admin',
+    sub: ADMIN.accountId,
     username: 'test_admin',
     profile: 'envelope',
-    token_type: 'access',
+    token_type: 'access_token',
+    roles: ['admin'],
     iss: 'digeocache',
     iat: nowS,
     exp: nowS + 2 * 60 * 60,
@@ -241,21 +307,24 @@ t.test('introspection: the members of an active token, per profile (RFC 7662 §2
     sub: STAFF.accountId,
     username: 'I0HuKc',
     profile: 'admin-telegram',
-    token_type: 'access',
+    token_type: 'access_token',
     jti: decodeJwt(admin.access_token).access_uuid,
   });
   // A wrong hint changes nothing: the kind shows in the token itself.
   t.match(await live(admin.refresh_token, { token_type_hint: 'access_token' }), {
+    sub: STAFF.accountId,
+    username: 'I0HuKc',
     profile: 'admin-telegram',
-    token_type: 'refresh',
+    token_type: 'refresh_token',
     jti: decodeJwt(admin.refresh_token).refresh_uuid,
   });
 
   const v2 = await d.v2.issue(ALICE);
   t.match(await live(v2.token), {
     sub: ALICE.accountId,
+    username: 'staff1',
     profile: 'v2',
-    token_type: 'access',
+    token_type: 'access_token',
     iss: V2_ISSUER,
     jti: decodeJwt(v2.token).jti,
   });
@@ -265,11 +334,13 @@ t.test('introspection: the members of an active token, per profile (RFC 7662 §2
     sub: ANDREJ.accountId,
     username: ANDREJ.userName,
     profile: 'authorization',
-    token_type: 'access',
+    token_type: 'access_token',
   });
   t.match(await live(pair.refresh, { token_type_hint: 'refresh_token' }), {
+    sub: ANDREJ.accountId,
+    username: ANDREJ.userName,
     profile: 'authorization',
-    token_type: 'refresh',
+    token_type: 'refresh_token',
   });
 });
 

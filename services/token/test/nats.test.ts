@@ -10,8 +10,9 @@ import {
   type SessionRevokedEvent,
 } from '@propusk/contracts';
 import { createPrismaClient, createTestDatabase } from '@propusk/db';
-import { connectNats, createRpcClient } from '@propusk/kit';
+import { connectNats, createRpcClient, signedHeaders } from '@propusk/kit';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { resolveKeysEncryption } from '../src/keys/encryption-key.js';
 import { createPrismaKeyStore } from '../src/keys/prisma-store.js';
 import { createKeysService } from '../src/keys/service.js';
 import { silentLog } from './fixtures/fakes.js';
@@ -23,6 +24,8 @@ import { eventually, startNodeProcess, TOKEN_DIR } from './fixtures/processes.js
  * HTTP logout on its own listener.
  */
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+/** The process refuses what the gateway did not sign: the test signs as the gateway would. */
+const INTERNAL_SECRET = 'token-test-internal-secret-0123456789abcdef';
 
 const startToken = (env: Record<string, string>) => startNodeProcess(TOKEN_DIR, env);
 
@@ -44,12 +47,19 @@ t.test('the token service over real NATS', async (t) => {
     PROPUSK_NAMESPACE: nsName,
     DATABASE_URL: db.url,
     NATS_URL,
+    INTERNAL_SECRET,
     TOKEN_PORT: '0',
     SIGNING_KEYS_REFRESH_S: '1',
     PUBLIC_BASE_URL: 'https://auth.test.example',
     // The reuse below comes at once: no grace for a concurrent refresh (see the attack suite).
     REFRESH_REUSE_GRACE_MS: '0',
   });
+  /** A request to the process's own listener, signed as the gateway signs what it forwards. */
+  const direct = (path: string, init: { method?: string; headers?: Record<string, string> } = {}) =>
+    fetch(`${proc.url}${path}`, {
+      ...init,
+      headers: signedHeaders(INTERNAL_SECRET, init.method ?? 'GET', path, init.headers ?? {}),
+    });
   const nats = await connectNats(NATS_URL, 'token-test', silentLog());
   t.teardown(async () => {
     await nats.drain();
@@ -108,10 +118,11 @@ t.test('the token service over real NATS', async (t) => {
     const r = await client.call(tokenOps.introspect, { token: issued.token });
     t.equal(r.active, true);
     t.equal(r.profile, 'envelope');
+    t.match(r, { sub: subject.accountId, username: 'staff1', roles: ['superuser'] }, 'sub: the account id');
     t.equal(r.iss, 'digeocache');
     t.equal(r.exp, issued.expiresAt, 'expiresAt is the exp claim (seconds)');
 
-    const res = await fetch(`${proc.url}/api/v1/auth/logout/`, {
+    const res = await direct(`/api/v1/auth/logout/`, {
       headers: {
         [IDENTITY_HEADERS.subject]: r.sub!,
         [IDENTITY_HEADERS.username]: r.username!,
@@ -157,12 +168,15 @@ t.test('the token service over real NATS', async (t) => {
       sub: subject.accountId,
       username: 'I0HuKc',
       profile: 'admin-telegram',
-      token_type: 'access',
+      token_type: 'access_token',
       roles: ['staff'],
       jti: access.access_uuid,
       exp: access.exp,
     });
-    t.equal((await client.call(tokenOps.introspect, { token: first.refresh_token })).token_type, 'refresh');
+    t.equal(
+      (await client.call(tokenOps.introspect, { token: first.refresh_token })).token_type,
+      'refresh_token',
+    );
 
     const second = await client.call(tokenOps.refreshAdminTelegram, { refresh_token: first.refresh_token });
     t.strictSame(await client.call(tokenOps.introspect, { token: first.access_token }), { active: false });
@@ -183,7 +197,7 @@ t.test('the token service over real NATS', async (t) => {
     // Logout on the process's own listener, with the headers the gateway sets after introspection.
     const third = await client.call(tokenOps.issueAdminTelegram, staff);
     const live = await client.call(tokenOps.introspect, { token: third.access_token });
-    const logout = await fetch(`${proc.url}/api/v1/admin/logout`, {
+    const logout = await direct(`/api/v1/admin/logout`, {
       method: 'POST',
       headers: {
         [IDENTITY_HEADERS.subject]: live.sub!,
@@ -200,7 +214,7 @@ t.test('the token service over real NATS', async (t) => {
     await t.rejects(client.call(tokenOps.refreshAdminTelegram, { refresh_token: third.refresh_token }), {
       code: 'invalid_token',
     });
-    const anonymous = await fetch(`${proc.url}/api/v1/admin/logout/`, { method: 'POST' });
+    const anonymous = await direct(`/api/v1/admin/logout/`, { method: 'POST' });
     t.strictSame(
       [anonymous.status, await anonymous.json()],
       [401, { message: 'the access token is invalid, expired or revoked; sign in again' }],
@@ -244,7 +258,16 @@ t.test('the token service over real NATS', async (t) => {
       const before = await client.call(tokenOps.issueEnvelope, subject);
       const prisma = createPrismaClient(db.url);
       t.teardown(() => prisma.$disconnect());
-      const rotated = await createKeysService({ store: createPrismaKeyStore(prisma) }).rotate();
+      const rotated = await createKeysService({
+        // The process runs with the development master key: seal as it does.
+        store: createPrismaKeyStore(
+          prisma,
+          resolveKeysEncryption({
+            KEYS_ENCRYPTION_KEY: process.env.KEYS_ENCRYPTION_KEY,
+            NODE_ENV: 'development',
+          }).sealer,
+        ),
+      }).rotate();
       // SIGNING_KEYS_REFRESH_S=1: the ring reads the new key within a second and publishes it at
       // once; it signs once every verifier can hold it (1 s + ACTIVATION_MARGIN_S).
       await eventually(async () => (await client.call(tokenOps.jwks, {})).keys.length === 2, 10_000);
@@ -294,8 +317,9 @@ t.test('the token service over real NATS', async (t) => {
       const intro = await client.call(tokenOps.introspect, { token: v2.token });
       t.equal(intro.profile, 'v2');
       t.equal(intro.sub, account.accountId);
+      t.equal(intro.username, 'v2user', 'username: as issued, which the token itself does not carry');
 
-      const signout = await fetch(`${proc.url}/v2/auth/signout`, {
+      const signout = await direct(`/v2/auth/signout`, {
         method: 'POST',
         headers: {
           [IDENTITY_HEADERS.subject]: intro.sub!,
@@ -309,7 +333,7 @@ t.test('the token service over real NATS', async (t) => {
       t.equal(signout.status, 204);
       t.equal(await signout.text(), '');
       t.strictSame(await client.call(tokenOps.introspect, { token: v2.token }), { active: false });
-      const anonymous = await fetch(`${proc.url}/v2/auth/signout`, { method: 'POST' });
+      const anonymous = await direct(`/v2/auth/signout`, { method: 'POST' });
       t.equal(anonymous.status, 401);
       t.equal(((await anonymous.json()) as { code: number }).code, 401);
 
@@ -319,18 +343,18 @@ t.test('the token service over real NATS', async (t) => {
         roles: [],
       });
       t.strictSame(Object.keys(decodeJwt(pair.access)), ['user_name', 'header', 'exp', 'mode']);
-      const valid = await fetch(`${proc.url}/validate/jwt/access?access=${pair.access}`);
+      const valid = await direct(`/validate/jwt/access?access=${pair.access}`);
       t.strictSame([valid.status, await valid.text()], [200, 'true']);
-      const refresh = await fetch(`${proc.url}/validate/jwt/refresh?refresh=${pair.refresh}`);
+      const refresh = await direct(`/validate/jwt/refresh?refresh=${pair.refresh}`);
       t.equal(refresh.status, 200);
       const refreshed = (await refresh.json()) as { access: string; email: string };
       t.equal(refreshed.email, 'andrejmedvedev2713@gmail.com');
-      const bad = await fetch(`${proc.url}/validate/jwt/refresh?refresh=${pair.access}`);
+      const bad = await direct(`/validate/jwt/refresh?refresh=${pair.access}`);
       t.strictSame(
         [bad.status, await bad.json()],
         [401, { detail: 'The refresh token is invalid, expired or revoked' }],
       );
-      t.equal((await client.call(tokenOps.introspect, { token: pair.refresh })).token_type, 'refresh');
+      t.equal((await client.call(tokenOps.introspect, { token: pair.refresh })).token_type, 'refresh_token');
 
       const drf = await client.call(tokenOps.issueDrf, account);
       const envelope = await client.call(tokenOps.issueEnvelope, account);
@@ -362,7 +386,7 @@ t.test('the token service over real NATS', async (t) => {
         true,
         'the kept token lives',
       );
-      const after = await fetch(`${proc.url}/validate/jwt/access?access=${refreshed.access}`);
+      const after = await direct(`/validate/jwt/access?access=${refreshed.access}`);
       t.equal(await after.text(), 'false');
       await nats.nc.flush();
       await new Promise((r) => setTimeout(r, 100));

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from '@propusk/kit';
 import { basicCredentials } from '../src/oauth-clients/basic.js';
+import { bodyNamesClient, postCredentials } from '../src/oauth-clients/credentials.js';
 import { createClientAuthenticator, parseClients } from '../src/oauth-clients/service.js';
 import { TOKEN_SETTINGS } from '../src/settings.js';
 import { basic } from './fixtures/http.js';
@@ -74,20 +75,48 @@ t.test('Basic credentials (RFC 7617, RFC 6749 §2.3.1)', async (t) => {
   }
 });
 
-t.test('authenticate: the configured id with its secret, nothing else', async (t) => {
+t.test('client_secret_post credentials (RFC 6749 §2.3.1): both parameters, each once', async (t) => {
+  t.strictSame(postCredentials({ token: 'x', client_id: 'gw', client_secret: SECRET }), {
+    id: 'gw',
+    secret: SECRET,
+  });
+  for (const body of [
+    undefined,
+    null,
+    'client_id=gw',
+    {},
+    { client_id: 'gw' },
+    { client_secret: SECRET },
+    { client_id: '', client_secret: SECRET },
+    { client_id: ['gw', 'gw'], client_secret: SECRET },
+    { client_id: 'gw', client_secret: [SECRET, SECRET] },
+  ]) {
+    t.equal(postCredentials(body), undefined, JSON.stringify(body));
+  }
+  t.equal(bodyNamesClient({ token: 'x' }), false);
+  t.equal(bodyNamesClient({ token: 'x', client_id: 'gw' }), true, 'an id alone names a client');
+  t.equal(bodyNamesClient({ token: 'x', client_secret: '' }), true, 'so does an empty secret');
+  t.equal(bodyNamesClient(undefined), false);
+});
+
+t.test('verify: the configured id with its secret, nothing else, by either method', async (t) => {
   const clients = createClientAuthenticator(`gw:${SECRET},other:${'o'.repeat(16)}`);
+  t.equal(clients.verify(postCredentials({ client_id: 'gw', client_secret: SECRET })), 'gw');
+  t.equal(clients.verify(postCredentials({ client_id: 'gw', client_secret: 'o'.repeat(16) })), undefined);
+  const basicOf = (header: string | undefined) => clients.verify(basicCredentials(header));
   t.equal(clients.size, 2);
-  t.equal(clients.authenticate(basic('gw', SECRET)), 'gw');
-  t.equal(clients.authenticate(basic('other', 'o'.repeat(16))), 'other');
-  t.equal(clients.authenticate(basic('gw', 'o'.repeat(16))), undefined, "another client's secret");
-  t.equal(clients.authenticate(basic('gw', `${SECRET}x`)), undefined);
-  t.equal(clients.authenticate(basic('gw', SECRET.slice(0, -1))), undefined, 'a prefix of the secret');
-  t.equal(clients.authenticate(basic('nobody', SECRET)), undefined);
-  t.equal(clients.authenticate(basic('nobody', '')), undefined, 'an unknown id with an empty secret');
-  t.equal(clients.authenticate(undefined), undefined);
+  t.equal(basicOf(basic('gw', SECRET)), 'gw');
+  t.equal(basicOf(basic('other', 'o'.repeat(16))), 'other');
+  t.equal(basicOf(basic('gw', 'o'.repeat(16))), undefined, "another client's secret");
+  t.equal(basicOf(basic('gw', `${SECRET}x`)), undefined);
+  t.equal(basicOf(basic('gw', SECRET.slice(0, -1))), undefined, 'a prefix of the secret');
+  t.equal(basicOf(basic('nobody', SECRET)), undefined);
+  t.equal(basicOf(basic('nobody', '')), undefined, 'an unknown id with an empty secret');
+  t.equal(basicOf(undefined), undefined);
+  t.equal(clients.verify(undefined), undefined);
 
   const none = createClientAuthenticator(undefined);
   t.equal(none.size, 0);
-  t.equal(none.authenticate(basic('gw', SECRET)), undefined);
-  t.equal(none.authenticate(basic('', '')), undefined);
+  t.equal(none.verify({ id: 'gw', secret: SECRET }), undefined);
+  t.equal(none.verify({ id: '', secret: '' }), undefined);
 });

@@ -137,7 +137,7 @@ t.test('the standard endpoints through the real gateway and over NATS', async (t
   t.test('RFC 7662 and RFC 7009 through the gateway', async (t) => {
     const { token: drf } = await rpc.call(tokenOps.issueDrf, subject());
     const active = await bothPaths(drf);
-    t.match(active, { active: true, profile: 'drf', token_type: 'access', iss: base });
+    t.match(active, { active: true, profile: 'drf', token_type: 'access_token', iss: base });
     const missing = await fetch(`${base}/oauth2/introspect`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...credentials },

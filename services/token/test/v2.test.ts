@@ -10,7 +10,16 @@ import {
   type CryptoKey,
 } from 'jose';
 import { tokenId } from '@propusk/contracts';
-import { ALICE, ANDREJ, buildDomain, STAFF, V2_ISSUER, V2_TTL_S, type Domain } from './fixtures/domain.js';
+import {
+  ALICE,
+  ANDREJ,
+  asIssued,
+  buildDomain,
+  STAFF,
+  V2_ISSUER,
+  V2_TTL_S,
+  type Domain,
+} from './fixtures/domain.js';
 import { b64, hmacJwt, rsaJwt } from './fixtures/forge.js';
 
 /** v2 (document 003): RFC 9068 JWT access tokens, RS256 with the key ring's keys. */
@@ -80,15 +89,46 @@ t.test('v2 issuer follows the setting', async (t) => {
   t.equal((await d.introspection.introspect(token)).iss, 'https://auth.example');
 });
 
+t.test(
+  'v2 introspect: username from the issue, claims unchanged, fail closed without an owner',
+  async (t) => {
+    const d = await buildDomain();
+    const { token } = await d.v2.issue({ ...STAFF, username: 'staff@example.com' });
+    t.strictSame(
+      Object.keys(decodeJwt(token)),
+      ['iss', 'sub', 'aud', 'jti', 'iat', 'exp'],
+      'claims unchanged',
+    );
+    t.match(await d.introspection.introspect(token), {
+      active: true,
+      sub: STAFF.accountId,
+      username: 'staff@example.com',
+      roles: ['staff'],
+    });
+    const { kid, privateJwk } = ourKey(d);
+    const header = { alg: 'RS256', typ: 'at+jwt', kid };
+    const unrecorded = rsaJwt(privateJwk, header, v2Claims(d));
+    t.equal((await d.v2.verify(unrecorded)).ok, true, 'its signature and claims verify');
+    t.strictSame(await d.introspection.introspect(unrecorded), { active: false }, 'no owner: inactive');
+    await asIssued(d, unrecorded, STAFF);
+    t.strictSame(
+      await d.introspection.introspect(unrecorded),
+      { active: false },
+      'an owner record of another account: inactive',
+    );
+  },
+);
+
 t.test('v2 introspect: the RFC 7662 members; 30 s leeway at expiry', async (t) => {
   const d = await buildDomain();
   const { token, claims } = await d.v2.issue(ALICE);
   t.strictSame(await d.introspection.introspect(token), {
     active: true,
     sub: ALICE.accountId,
-    username: ALICE.accountId,
+    username: 'staff1',
     profile: 'v2',
-    token_type: 'access',
+    token_type: 'access_token',
+    roles: ['staff'],
     jti: claims.jti,
     iat: claims.iat,
     exp: claims.exp,
@@ -190,7 +230,7 @@ t.test('v2 claims: audience, issuer, exact set, types, time', async (t) => {
   for (const [name, payload, reason] of cases) {
     await expectRefused(t, d, rsaJwt(privateJwk, header, payload), reason, name);
   }
-  const control = rsaJwt(privateJwk, header, v2Claims(d));
+  const control = await asIssued(d, rsaJwt(privateJwk, header, v2Claims(d)));
   t.equal((await d.introspection.introspect(control)).active, true, 'the control token is active');
 });
 

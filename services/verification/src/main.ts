@@ -45,6 +45,7 @@ export async function setupVerification(
     codes: createCodeService({ hmacKey: hmacKey.key }),
     publisher: createNotificationPublisher(rt.nats.nc, rt.ns, {
       timeoutMs: settings.NOTIFY_PUBLISH_TIMEOUT_MS,
+      replicas: rt.config.JETSTREAM_REPLICAS,
     }),
     policies: purposePolicies(settings),
     // Domain events on JetStream and their counters (docs/events.md, docs/metrics.md).

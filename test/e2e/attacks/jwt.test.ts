@@ -2,7 +2,7 @@ import t from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPublicKey } from 'node:crypto';
-import { bootSuite } from '@propusk/testkit';
+import { bootSuite, metricsAuth, type Suite } from '@propusk/testkit';
 import { createUsers } from '../helpers/accounts.js';
 import { ADMIN, adminLogin, createAdmin } from '../helpers/admin-telegram.js';
 import { suiteKeys, type HsKind } from '../helpers/forge.js';
@@ -64,8 +64,8 @@ function flipSignatureByte(token: string): string {
 }
 
 /** The gateway's counter of tokens it verified for a profile (its /metrics). */
-async function verifiedCount(url: string, profile: Profile): Promise<number> {
-  const res = await get(url, '/metrics');
+async function verifiedCount(suite: Suite, profile: Profile): Promise<number> {
+  const res = await get(suite.url, '/metrics', { headers: metricsAuth(suite) });
   const line = res.text
     .split('\n')
     .find(
@@ -308,11 +308,11 @@ t.test('JWT attacks on every token profile through the gateway', async (t) => {
 
   for (const p of JWT_PROFILES) {
     t.test(`${p}: forged, tampered, foreign and ill-claimed tokens are refused`, async (t) => {
-      const before = await verifiedCount(url, p);
+      const before = await verifiedCount(suite, p);
       for (const [what, token] of attacksOn(p))
         t.notOk(await present[p](token, what), `${p}: ${what}: refused`);
       if (p !== 'authorization')
-        t.equal(await verifiedCount(url, p), before, `${p}: the gateway verified none of them`);
+        t.equal(await verifiedCount(suite, p), before, `${p}: the gateway verified none of them`);
       t.ok(
         await present[p](base[p], 'the original'),
         `${p}: the token they were made from was live all along`,

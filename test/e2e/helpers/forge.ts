@@ -1,10 +1,13 @@
 import { createPrivateKey, hkdfSync } from 'node:crypto';
 import { createPrismaClient } from '@propusk/db';
+import { resolveKeysEncryption } from '../../../services/token/src/keys/encryption-key.js';
+import { openPrivateJwk } from '../../../services/token/src/keys/prisma-store.js';
 import { decodePart, hs, jws, rs, type Signer } from './jws.js';
 
 /**
- * Tokens signed with the suite's own keys, read from Postgres (docs/SECURITY.md: private JWKs
- * are stored unencrypted there — whoever reads the database can do this). The attack tests use
+ * Tokens signed with the suite's own keys, read from Postgres and opened with the suite's
+ * KEYS_ENCRYPTION_KEY (the development key unless the environment sets one): whoever holds the
+ * database and the master key can do this; the database alone is not enough (docs/SECURITY.md). The attack tests use
  * them so a refused expired or wrong-issuer token is refused for its claims, not for a bad
  * signature; a re-signed copy of a live token must be accepted (the control).
  */
@@ -36,12 +39,16 @@ export async function suiteKeys(
   hsKindOf: (token: string) => HsKind | undefined,
 ): Promise<SuiteKeys> {
   const prisma = createPrismaClient(databaseUrl);
+  const { sealer } = resolveKeysEncryption({
+    KEYS_ENCRYPTION_KEY: process.env.KEYS_ENCRYPTION_KEY,
+    NODE_ENV: 'development',
+  });
   let keys: StoredKey[];
   try {
     keys = (await prisma.signingKey.findMany()).map((k) => ({
       kid: k.kid,
       alg: k.alg,
-      privateJwk: k.privateJwk as Record<string, unknown>,
+      privateJwk: openPrivateJwk(sealer, k.kid, k.sealedPrivateKey) as Record<string, unknown>,
     }));
   } finally {
     await prisma.$disconnect();

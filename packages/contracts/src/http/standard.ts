@@ -8,12 +8,20 @@ import { IntrospectionResult } from '../token.js';
 
 /**
  * The form of RFC 7662 §2.1 and RFC 7009 §2.1 (`application/x-www-form-urlencoded`): `token`
- * (REQUIRED) and `token_type_hint` (OPTIONAL, accepted and not needed). Other parameters are
- * ignored; a parameter given twice is refused before this schema is consulted (RFC 6749 §3.2).
+ * (REQUIRED) and `token_type_hint` (OPTIONAL, accepted and not needed), and the client's
+ * credentials when it authenticates by `client_secret_post` (RFC 6749 §2.3.1) instead of HTTP
+ * Basic — never both. Other parameters are ignored; a parameter given twice is refused before
+ * this schema is consulted (RFC 6749 §3.2).
  */
 export const TokenForm = Type.Object({
   token: Type.String({ minLength: 1 }),
   token_type_hint: Type.Optional(Type.String({ description: 'access_token or refresh_token; not needed' })),
+  client_id: Type.Optional(
+    Type.String({ description: 'client_secret_post: the client id (not with HTTP Basic)' }),
+  ),
+  client_secret: Type.Optional(
+    Type.String({ description: 'client_secret_post: the client secret (not with HTTP Basic)' }),
+  ),
 });
 export type TokenForm = Static<typeof TokenForm>;
 

@@ -1,17 +1,17 @@
 import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
+import { CLIENT_ADDRESS_HEADER } from '@propusk/kit';
 
 /**
- * The client address for per-IP throttling. Identity is reached only through the gateway,
- * which appends the address of the peer it accepted the connection from to `x-forwarded-for`
- * (https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Forwarded-For). Entries before
- * the last one came from the client or proxies we do not run and can be forged, so only the
- * last entry is trusted. Without a usable header the socket peer is the client. A last entry
- * that is not an address falls back to the socket peer (the gateway), which throttles every such
- * request together: stricter, never looser.
+ * The client address for per-IP throttling: the one the gateway hands on in `x-forwarded-for`
+ * (its `req.ip`: the socket's, or behind TRUSTED_PROXIES the right-most hop they did not add).
+ * Kit's HTTP bootstrap has already refused any request whose header the gateway did not sign
+ * (internal-auth.ts), so the value is the gateway's. Should it ever hold a list, only the last
+ * entry counts; a last entry that is not an address falls back to the socket peer (the
+ * gateway), which throttles every such request together: stricter, never looser.
  */
 export function clientIp(req: FastifyRequest): string | undefined {
-  const header = req.headers['x-forwarded-for'];
+  const header = req.headers[CLIENT_ADDRESS_HEADER];
   // Repeated headers: Node joins x-forwarded-for with ", ", so the last entry is the last hop's.
   const value = Array.isArray(header) ? header.join(',') : header;
   const last = value?.split(',').at(-1)?.trim();

@@ -1,5 +1,5 @@
 import { devOutboxKey, type ChannelId } from '@propusk/contracts';
-import type { Logger, Redis } from '@propusk/kit';
+import type { Logger, RedisClient } from '@propusk/kit';
 import { ChannelError, type Channel } from './channel.js';
 
 /**
@@ -22,7 +22,7 @@ export interface DevOutboxEntry {
 
 export interface DevOutboxOptions {
   channel: ChannelId;
-  redis: Redis;
+  redis: RedisClient;
   log: Logger;
   size: number;
 }
@@ -65,7 +65,7 @@ export function createDevOutboxChannel({ channel, redis, log, size }: DevOutboxO
 }
 
 /** Reads the newest entries (for the CLI and tests). */
-export async function readDevOutbox(redis: Redis, count = 100): Promise<DevOutboxEntry[]> {
+export async function readDevOutbox(redis: RedisClient, count = 100): Promise<DevOutboxEntry[]> {
   const raw = await redis.lrange(DEV_OUTBOX_KEY, 0, count - 1);
   return raw.map((r) => JSON.parse(r) as DevOutboxEntry);
 }

@@ -1,5 +1,5 @@
 import type { ChannelId } from '@propusk/contracts';
-import { ConfigError, type Logger, type Redis } from '@propusk/kit';
+import { ConfigError, type Logger, type RedisClient } from '@propusk/kit';
 import type { NotificationSettings } from '../settings.js';
 import type { Channel } from './channel.js';
 import { createDevOutboxChannel } from './dev-outbox.js';
@@ -53,7 +53,7 @@ export function planChannels(settings: NotificationSettings, nodeEnv: string): C
 export interface ChannelDeps {
   settings: NotificationSettings;
   plan: ChannelPlan;
-  redis: Redis;
+  redis: RedisClient;
   log: Logger;
 }
 

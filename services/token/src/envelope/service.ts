@@ -1,9 +1,10 @@
 import { SignJWT } from 'jose';
 import { tokenId } from '@propusk/contracts';
 import type { SessionIndex } from '../account-sessions/service.js';
-import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
+import type { TokenOwnerStore } from '../owners/store.js';
+import { CLOCK_SKEW_S, epochSeconds, systemClock, type Clock } from '../shared/clock.js';
 import { JWT_TYP, verifyRingSignature } from '../shared/jws.js';
-import type { Role, TokenSubject } from '../shared/subject.js';
+import { ownerOf, type Role, type TokenSubject } from '../shared/subject.js';
 import { checkClaims, ENVELOPE_TTL_S, type EnvelopeClaims } from './claims.js';
 import type { EnvelopeRefusal } from './errors.js';
 import type { EnvelopeKeys } from './keys.js';
@@ -22,6 +23,8 @@ export interface EnvelopeDeps {
   keys: EnvelopeKeys;
   issuer: string;
   sessions: SessionIndex;
+  /** The token names no account id: introspection reads it here (owners/store.ts). */
+  owners: TokenOwnerStore;
   now?: Clock;
 }
 
@@ -47,12 +50,11 @@ export function createEnvelopeService(deps: EnvelopeDeps): EnvelopeService {
       const token = await new SignJWT({ ...claims })
         .setProtectedHeader({ alg: key.alg, typ: JWT_TYP, kid: key.kid })
         .sign(key.key);
-      // Indexed before it is handed out: revokeAccountSessions must find every token.
-      await deps.sessions.open(subject.accountId, {
-        profile: 'envelope',
-        id: tokenId(token),
-        exp: claims.exp,
-      });
+      const id = tokenId(token);
+      // Recorded before it is handed out: introspection answers the owner of every live token
+      // (it verifies until exp plus the leeway), and revokeAccountSessions must find it.
+      await deps.owners.put(id, ownerOf(subject), ENVELOPE_TTL_S + CLOCK_SKEW_S);
+      await deps.sessions.open(subject.accountId, { profile: 'envelope', id, exp: claims.exp });
       return { token, claims };
     },
     async verify(token) {

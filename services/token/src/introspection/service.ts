@@ -4,9 +4,11 @@ import type { AdminTelegramService } from '../admin-telegram/service.js';
 import type { AuthorizationService } from '../authorization/service.js';
 import type { DrfService } from '../drf/service.js';
 import type { EnvelopeService } from '../envelope/service.js';
+import type { TokenOwnerStore } from '../owners/store.js';
 import type { RevocationService } from '../revocation/service.js';
 import type { V2Service } from '../v2/service.js';
 import { tokenKind } from './token-kind.js';
+import { tokenType } from './token-type.js';
 
 export interface IntrospectionService {
   /**
@@ -26,12 +28,21 @@ export interface IntrospectionDeps {
   v2: V2Service;
   authorization: AuthorizationService;
   revocation: RevocationService;
+  /** Whom envelope and v2 tokens were issued to: their claims name only half of it. */
+  owners: TokenOwnerStore;
   /** drf tokens are opaque: their `iss` is the suite's own (PUBLIC_BASE_URL). */
   drfIssuer: string;
   log: Logger;
 }
 
 const INACTIVE: IntrospectionResult = Object.freeze({ active: false });
+
+/**
+ * Every active answer, whatever the profile, names the account the same way (RFC 7662 §2.2):
+ * `sub` is the account id (the subject identifier: stable, machine-readable, RFC 7519 §4.1.2)
+ * and `username` the human-readable name the account signed in with. Resource servers key
+ * their own records by `sub`, so it never depends on which document's token was presented.
+ */
 
 export function createIntrospectionService(deps: IntrospectionDeps): IntrospectionService {
   async function introspectDrf(token: string): Promise<IntrospectionResult> {
@@ -44,7 +55,7 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
       sub: session.accountId,
       username: session.username,
       profile: 'drf',
-      token_type: 'access',
+      token_type: tokenType('access'),
       roles: session.roles,
       jti,
       iat: session.iat,
@@ -61,13 +72,18 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
     }
     const jti = tokenId(token);
     if (await deps.revocation.isRevoked(jti)) return INACTIVE;
+    // Document 001's claims name no account id: the owner record of the issue does. A token
+    // without one (issued before the record existed) is not vouched for: inactive, fail closed.
     const { claims } = verdict;
+    const owner = await deps.owners.get(jti);
+    if (owner?.username !== claims.username) return INACTIVE;
     return {
       active: true,
-      sub: claims.username,
+      sub: owner.accountId,
       username: claims.username,
       profile: 'envelope',
-      token_type: 'access',
+      token_type: tokenType('access'),
+      roles: owner.roles,
       jti,
       iat: claims.iat,
       exp: claims.exp,
@@ -89,7 +105,7 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
       sub: owner.accountId,
       username: owner.username,
       profile: 'admin-telegram',
-      token_type: found.kind,
+      token_type: tokenType(found.kind),
       roles: owner.roles,
       jti: found.kind === 'access' ? found.claims.access_uuid : found.claims.refresh_uuid,
       exp: found.claims.exp,
@@ -97,18 +113,21 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
   }
 
   /**
-   * v2 (document 003): active while it verifies and is not revoked. The token carries no
-   * username; the account id stands in for it (the gateway's identity headers need one).
+   * v2 (document 003): active while it verifies and is not revoked. Its `sub` claim is the
+   * account id; the username is in the owner record of the issue (fail closed without one).
    */
   async function introspectV2(token: string): Promise<IntrospectionResult> {
     const claims = await deps.v2.live(token);
     if (!claims) return INACTIVE;
+    const owner = await deps.owners.get(tokenId(token));
+    if (owner?.accountId !== claims.sub) return INACTIVE;
     return {
       active: true,
       sub: claims.sub,
-      username: claims.sub,
+      username: owner.username,
       profile: 'v2',
-      token_type: 'access',
+      token_type: tokenType('access'),
+      roles: owner.roles,
       jti: claims.jti,
       iat: claims.iat,
       exp: claims.exp,
@@ -130,7 +149,7 @@ export function createIntrospectionService(deps: IntrospectionDeps): Introspecti
       sub: found.session.accountId,
       username: found.claims.user_name,
       profile: 'authorization',
-      token_type: found.kind,
+      token_type: tokenType(found.kind),
       roles: found.session.roles,
       jti: found.claims.header.uuid,
       exp: found.claims.exp,

@@ -1,8 +1,4 @@
-/** Client credentials as presented in an `Authorization: Basic …` header. */
-export interface BasicCredentials {
-  readonly id: string;
-  readonly secret: string;
-}
+import type { ClientCredentials } from './credentials.js';
 
 /** RFC 7617 §2: `Basic` (any case), one space or more, then the token68 of base64 (RFC 4648 §4). */
 const BASIC = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i;
@@ -20,7 +16,7 @@ function formDecode(value: string): string | undefined {
  * Reads HTTP Basic client credentials (RFC 7617, as RFC 6749 §2.3.1 uses them); undefined for
  * anything else: no header, another scheme, bad base64, no colon, or a repeated header.
  */
-export function basicCredentials(header: string | string[] | undefined): BasicCredentials | undefined {
+export function basicCredentials(header: string | string[] | undefined): ClientCredentials | undefined {
   if (typeof header !== 'string') return undefined;
   const m = BASIC.exec(header);
   if (!m?.[1] || m[1].length % 4 !== 0) return undefined;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '@propusk/kit';
-import { basicCredentials } from './basic.js';
+import type { ClientCredentials } from './credentials.js';
 
 /**
  * The internal callers of the standard endpoints (RFC 7662 §2.1: "the protected resource MUST
@@ -8,8 +8,11 @@ import { basicCredentials } from './basic.js';
  * with a shared secret, from INTROSPECTION_CLIENTS.
  */
 export interface ClientAuthenticator {
-  /** The caller's client id when the `Authorization` header names a configured client with its secret. */
-  authenticate(authorization: string | string[] | undefined): string | undefined;
+  /**
+   * The caller's client id when the credentials it presented (by either method: basic.ts,
+   * credentials.ts) name a configured client with its secret; undefined for anything else.
+   */
+  verify(presented: ClientCredentials | undefined): string | undefined;
   /** How many callers are configured (none: every call is refused). */
   readonly size: number;
 }
@@ -39,8 +42,7 @@ export function createClientAuthenticator(setting: string | undefined): ClientAu
   const clients = parseClients(setting);
   return {
     size: clients.size,
-    authenticate(authorization) {
-      const presented = basicCredentials(authorization);
+    verify(presented) {
       if (!presented) return undefined;
       const expected = clients.get(presented.id);
       // Digests have one length, so timingSafeEqual compares every byte whatever was sent.

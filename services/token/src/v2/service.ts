@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { tokenId } from '@propusk/contracts';
 import type { SessionIndex } from '../account-sessions/service.js';
+import type { TokenOwnerStore } from '../owners/store.js';
 import type { RevocationService } from '../revocation/service.js';
-import { epochSeconds, systemClock, type Clock } from '../shared/clock.js';
+import { CLOCK_SKEW_S, epochSeconds, systemClock, type Clock } from '../shared/clock.js';
 import { verifyRingSignature } from '../shared/jws.js';
-import type { TokenSubject } from '../shared/subject.js';
+import { ownerOf, type TokenSubject } from '../shared/subject.js';
 import { checkClaims, V2_AUDIENCE, V2_TYP, type V2Claims } from './claims.js';
 import type { V2Refusal } from './errors.js';
 import type { V2Keys } from './keys.js';
@@ -30,6 +31,8 @@ export interface V2Deps {
   /** V2_TOKEN_TTL_S. */
   ttlS: number;
   sessions: SessionIndex;
+  /** The token names no username: introspection reads it here (owners/store.ts). */
+  owners: TokenOwnerStore;
   revocation: RevocationService;
   now?: Clock;
   newUuid?: () => string;
@@ -65,12 +68,11 @@ export function createV2Service(deps: V2Deps): V2Service {
       const token = await new SignJWT({ ...claims })
         .setProtectedHeader({ alg: key.alg, typ: V2_TYP, kid: key.kid })
         .sign(key.key);
-      // Indexed before it is handed out: revokeAccountSessions must find every token.
-      await deps.sessions.open(subject.accountId, {
-        profile: PROFILE,
-        id: tokenId(token),
-        exp: claims.exp,
-      });
+      const id = tokenId(token);
+      // Recorded before it is handed out: introspection answers the owner of every live token
+      // (it verifies until exp plus the leeway), and revokeAccountSessions must find it.
+      await deps.owners.put(id, ownerOf(subject), deps.ttlS + CLOCK_SKEW_S);
+      await deps.sessions.open(subject.accountId, { profile: PROFILE, id, exp: claims.exp });
       return { token, claims };
     },
     verify,

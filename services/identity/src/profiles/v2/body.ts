@@ -120,12 +120,15 @@ function personName(fields: Fields, field: FieldSpec): string {
   return value;
 }
 
-/** `patronymic` is "string/null": absent, null or blank all mean none. */
+/**
+ * `patronymic` is "string/null": absent or `null` mean none. A string is a name like the others,
+ * so an empty (or blank) one is 8, "объект содержит поле с пустым значением" (document 003,
+ * registration): `null` is how a client says there is none.
+ */
 function patronymic(fields: Fields, field: FieldSpec): string | null {
   const value = has(fields, field.name) ? fields[field.name] : undefined;
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new V2FieldError(9, FIELD_TEXT.notStringOrNull(field.name));
-  if (value.trim() === '') return null;
   return personName(fields, field);
 }
 

@@ -16,7 +16,12 @@ export type TokenParams = { ok: true; token: string } | { ok: false; reply: OAut
 export function tokenParams(body: unknown): TokenParams {
   if (typeof body !== 'object' || body === null) return { ok: false, reply: OAUTH_REPLIES.missingToken };
   const params = body as Record<string, unknown>;
-  if (Object.values(params).some(Array.isArray)) return { ok: false, reply: OAUTH_REPLIES.repeated };
+  if (hasRepeats(params)) return { ok: false, reply: OAUTH_REPLIES.repeated };
   if (!checker(TOKEN_FORM).Check(params)) return { ok: false, reply: OAUTH_REPLIES.missingToken };
   return { ok: true, token: params.token };
+}
+
+/** RFC 6749 §3.2: a parameter given twice (the form parser makes it an array) is refused. */
+export function hasRepeats(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && Object.values(body).some(Array.isArray);
 }

@@ -21,7 +21,8 @@ function oauthError(
 
 /**
  * RFC 6749 §5.2: a client that authenticated with the Authorization header (or should have)
- * gets 401 with a challenge of that scheme; the only scheme offered is Basic (RFC 7617).
+ * gets 401 with a challenge of that scheme; the only HTTP scheme offered is Basic (RFC 7617).
+ * The same answer serves a failed `client_secret_post`: it names no client either way.
  */
 export const INVALID_CLIENT = oauthError(401, 'invalid_client', 'client authentication failed', {
   'www-authenticate': 'Basic realm="propusk"',
@@ -32,6 +33,13 @@ export const OAUTH_REPLIES = Object.freeze({
   missingToken: oauthError(400, 'invalid_request', 'the token parameter is required'),
   // RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."
   repeated: oauthError(400, 'invalid_request', 'request parameters must not be repeated'),
+  // RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each
+  // request"; §5.2 names such a request `invalid_request`.
+  twoMethods: oauthError(
+    400,
+    'invalid_request',
+    'authenticate the client with one method: HTTP Basic or client_id and client_secret in the body, not both',
+  ),
   badBody: oauthError(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded'),
   tooLarge: oauthError(413, 'invalid_request', 'the request body is too large'),
   // RFC 7009 §2.2.1: 503 — the caller should assume the token still exists and retry later.

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IntrospectionService } from '../../introspection/service.js';
+import { basicCredentials } from '../../oauth-clients/basic.js';
+import { bodyNamesClient, postCredentials } from '../../oauth-clients/credentials.js';
 import type { ClientAuthenticator } from '../../oauth-clients/service.js';
 import { addFormParser } from '../form.js';
-import { tokenParams } from './body.js';
+import { hasRepeats, tokenParams } from './body.js';
 import { oauthErrorHandler } from './errors.js';
-import { INVALID_CLIENT, NO_STORE, sendOAuthError } from './replies.js';
+import { INVALID_CLIENT, NO_STORE, OAUTH_REPLIES, sendOAuthError } from './replies.js';
 
 export const INTROSPECTION_PATH = '/oauth2/introspect';
 export const REVOCATION_PATH = '/oauth2/revoke';
@@ -16,8 +18,10 @@ export interface OAuthRoutesDeps {
 
 /**
  * RFC 7662 introspection and RFC 7009 revocation for internal callers. The gateway proxies
- * both without a token check: the caller authenticates here, with HTTP Basic client
- * credentials (INTROSPECTION_CLIENTS), before its body is even read.
+ * both without a token check: the caller authenticates here with its client credentials
+ * (INTROSPECTION_CLIENTS) by one of the two methods of RFC 6749 §2.3.1 — HTTP Basic
+ * (`client_secret_basic`, checked before the body is read) or `client_id` and `client_secret`
+ * in the form (`client_secret_post`, the default of clients such as openid-client).
  */
 async function oauthRoutes(scope: FastifyInstance, deps: OAuthRoutesDeps): Promise<void> {
   // Both RFCs send `application/x-www-form-urlencoded` (RFC 7662 §2.1, RFC 7009 §2.1) only.
@@ -28,8 +32,22 @@ async function oauthRoutes(scope: FastifyInstance, deps: OAuthRoutesDeps): Promi
 
   // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization" (token
   // scanning); RFC 7009 §2.1: the server "first validates the client credentials".
+  // An Authorization header is checked before the body is read.
   scope.addHook('onRequest', async (req, reply) => {
-    const client = deps.clients.authenticate(req.headers.authorization);
+    if (req.headers.authorization === undefined) return;
+    const client = deps.clients.verify(basicCredentials(req.headers.authorization));
+    if (client === undefined) return sendOAuthError(reply, INVALID_CLIENT);
+    clientOf.set(req, client);
+  });
+  // Without one, the credentials are the form's (client_secret_post); with one, the form must
+  // carry none (RFC 6749 §2.3: one method per request).
+  scope.addHook('preHandler', async (req, reply) => {
+    if (hasRepeats(req.body)) return sendOAuthError(reply, OAUTH_REPLIES.repeated);
+    if (clientOf.has(req)) {
+      if (bodyNamesClient(req.body)) return sendOAuthError(reply, OAUTH_REPLIES.twoMethods);
+      return;
+    }
+    const client = deps.clients.verify(postCredentials(req.body));
     if (client === undefined) return sendOAuthError(reply, INVALID_CLIENT);
     clientOf.set(req, client);
   });

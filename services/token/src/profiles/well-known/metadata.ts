@@ -1,4 +1,5 @@
 import type { standardHttp } from '@propusk/contracts';
+import { CLIENT_AUTH_METHODS } from '../../oauth-clients/credentials.js';
 import { INTROSPECTION_PATH, REVOCATION_PATH } from '../oauth/routes.js';
 
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
@@ -28,9 +29,10 @@ export function discoveryDocument(issuer: string): standardHttp.DiscoveryDocumen
     issuer,
     jwks_uri: `${issuer}${JWKS_PATH}`,
     introspection_endpoint: `${issuer}${INTROSPECTION_PATH}`,
-    introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
+    // RFC 8414 §2: the client authentication methods each endpoint takes (oauth-clients/).
+    introspection_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     revocation_endpoint: `${issuer}${REVOCATION_PATH}`,
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic'],
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
     response_types_supported: [],
     grant_types_supported: [],
     subject_types_supported: ['public'],
