@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeRedis, connectRedis, createLogger, type Redis } from '@propusk/kit';
 import { Writable } from 'node:stream';
-import { freePort } from './ports.js';
+import { freePort, reachable } from './ports.js';
 import { eventually } from './suite.js';
 
 /**
@@ -21,17 +20,6 @@ const silent = createLogger({
   level: 'silent',
   destination: new Writable({ write: (_c, _e, cb) => cb() }),
 });
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 export interface RedisProcesses {
   readonly dir: string;

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, freePort } from '@propusk/testkit';
+import { eventually, freePort, reachable } from '@propusk/testkit';
 
 /**
  * Private NATS and Redis servers (the real binaries) for tests that crash them: the machine's
@@ -22,17 +21,6 @@ export interface PrivateServer {
   restart(): Promise<void>;
   /** Kills it for good and removes its files (teardown). */
   dispose(): Promise<void>;
-}
-
-export function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 async function privateServer(
