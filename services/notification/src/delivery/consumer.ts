@@ -1,4 +1,4 @@
-import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { nanos, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -113,6 +113,22 @@ function toDelivery(m: JsMsg): Delivery {
  */
 export const PULL_EXPIRES_MS = 5000;
 
+/**
+ * Ends a pull without stranding what it fetched. `close()` unsubscribes at once: a message the
+ * server had already sent to the pull's inbox is then dropped by the client, and JetStream hands
+ * it to another replica only after ack_wait (30 s). Draining the subscription first (UNSUB, then
+ * a PING/PONG round trip) lets every message sent before the server saw the UNSUB still arrive,
+ * so the pull loop can nak it; the server assigns nothing new to an inbox without interest.
+ * nats.js has no public drain for a consumer's iterator, though its own code expects the
+ * subscription to be drained ("if (this.sub.isDraining())" in consumer.js ends the iterator);
+ * hence the reach into `sub`, with `close()` as the fallback if that field ever goes away.
+ */
+async function closeDrained(iter: ConsumerMessages): Promise<void> {
+  const sub = (iter as unknown as { sub?: Subscription }).sub;
+  if (sub && !sub.isClosed() && !sub.isDraining()) await sub.drain().catch(() => undefined);
+  await iter.close().catch(() => undefined);
+}
+
 /** Consumer notifications after which the consumer is looked up (and created) again. */
 const RECREATE_ON = new Set(['consumer_deleted', 'consumer_not_found', 'stream_not_found']);
 
@@ -161,7 +177,7 @@ export function startChannelConsumer(opts: ChannelConsumerOptions): ChannelConsu
     if (stopping) return;
     const iter = await consumer.consume({ max_messages: settings.concurrency, expires: PULL_EXPIRES_MS });
     messages = iter;
-    if (stopping) await iter.close();
+    if (stopping) await closeDrained(iter);
     void watch(iter).catch(() => undefined);
     for await (const m of iter) {
       while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
@@ -205,7 +221,7 @@ export function startChannelConsumer(opts: ChannelConsumerOptions): ChannelConsu
     async stop() {
       stopping = true;
       wakeUp?.();
-      await messages?.close().catch(() => undefined);
+      if (messages) await closeDrained(messages);
       await loop;
       await Promise.allSettled([...inFlight]);
     },
