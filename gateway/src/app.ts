@@ -12,6 +12,7 @@ import { createKeySet } from './auth/jwks.js';
 import { createRevocationList } from './auth/revocation.js';
 import { adminTelegramStrategy, drfStrategy, envelopeStrategy, v2Strategy } from './auth/strategies.js';
 import { registerNotFound } from './not-found.js';
+import { registerForwardedHeader } from './forwarded.js';
 import { corsOrigins, registerCors } from './cors.js';
 import { registerDocs } from './docs/routes.js';
 import { createRateLimiter } from './rate-limit/limiter.js';
@@ -76,6 +77,8 @@ export async function setupGateway(rt: Runtime, config: GatewayConfig): Promise<
     readonly string[]
   >;
   const origins = corsOrigins(config.CORS_ORIGINS);
+  // Before every hook that reads req.ip (the limits, the logs, the signed client address).
+  registerForwardedHeader(rt.http, config.FORWARDED_HEADER);
   addServiceChecks(rt);
   const auth = createAuth(rt, {
     envelope: config.ENVELOPE_ISSUER,
@@ -95,8 +98,8 @@ export async function setupGateway(rt: Runtime, config: GatewayConfig): Promise<
   });
   if (config.TRUSTED_PROXIES) {
     rt.log.info(
-      { trustedProxies: config.TRUSTED_PROXIES },
-      'client addresses from X-Forwarded-For of trusted proxies',
+      { trustedProxies: config.TRUSTED_PROXIES, header: config.FORWARDED_HEADER },
+      'client addresses from the forwarding header of trusted proxies',
     );
   }
   // Every forwarded request is signed: the services refuse any other (kit's internal-auth.ts).

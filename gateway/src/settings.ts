@@ -70,6 +70,13 @@ export const GATEWAY_SETTINGS = {
     pattern: /^[0-9A-Fa-f.:/, ]{1,4096}$/,
     doc: 'comma-separated addresses and CIDRs of the proxies in front of the gateway; default none',
   },
+  // The header those proxies name the client in (forwarded.ts): one or the other, never both.
+  FORWARDED_HEADER: {
+    kind: 'enum',
+    values: ['x-forwarded-for', 'forwarded'],
+    default: 'x-forwarded-for',
+    doc: 'the header TRUSTED_PROXIES name the client in: x-forwarded-for, or forwarded (RFC 7239 for=); the other is ignored',
+  },
 } as const satisfies ConfigSpec;
 
 export type GatewayConfig = ConfigOf<typeof GATEWAY_SETTINGS>;

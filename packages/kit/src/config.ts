@@ -66,6 +66,18 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The error for a secret that production must be given. It says how to make one, so that the
+ * operator who meets it (often through `docker compose up`, which now defaults to production)
+ * does not reach for a weak value.
+ */
+export function requiredInProduction(variable: string): ConfigError {
+  return new ConfigError(
+    variable,
+    'is required in production: make one with `openssl rand -hex 32` and set it in .env or your secret store (infra/compose.dev.yml opts into development instead)',
+  );
+}
+
 type Value = string | number | readonly string[];
 
 function parseUrl(name: string, protocols: readonly string[], raw: string): string {

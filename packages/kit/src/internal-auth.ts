@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { IDENTITY_HEADER_NAMES } from '@propusk/contracts';
-import { ConfigError } from './config.js';
+import { requiredInProduction } from './config.js';
 
 /**
  * The sealed inside: the gateway signs what it vouches for in each request it forwards, and
@@ -149,7 +149,7 @@ export function resolveInternalSecret(config: {
 }): InternalSecret {
   if (config.INTERNAL_SECRET) return { key: config.INTERNAL_SECRET, development: false };
   if (config.NODE_ENV === 'production') {
-    throw new ConfigError('INTERNAL_SECRET', 'is required in production');
+    throw requiredInProduction('INTERNAL_SECRET');
   }
   const key = createHash('sha256')
     .update(`propusk-development-internal-secret:${config.PROPUSK_NAMESPACE}`)

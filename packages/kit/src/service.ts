@@ -172,32 +172,35 @@ const SHUTDOWN_DEADLINE_MS = 9000;
  * A start failure (bad config, unreachable NATS) exits 1 with the reason.
  */
 export function runMain(start: () => Promise<Started>): void {
-  start().then(
-    (started) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        started.runtime.log.info({ signal }, 'signal received');
-        const deadline = setTimeout(() => {
-          started.runtime.log.error('shutdown deadline passed; exiting');
-          process.exit(1);
-        }, SHUTDOWN_DEADLINE_MS);
-        deadline.unref();
-        started.close({ noticeMs: CLOSING_NOTICE_MS }).then(
-          () => process.exit(0),
-          (err: unknown) => {
-            started.runtime.log.error({ err }, 'shutdown failed');
+  // Through a promise, so a start that throws at once (its settings) also ends as one line.
+  Promise.resolve()
+    .then(start)
+    .then(
+      (started) => {
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          started.runtime.log.info({ signal }, 'signal received');
+          const deadline = setTimeout(() => {
+            started.runtime.log.error('shutdown deadline passed; exiting');
             process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-    },
-    (err: unknown) => {
-      console.error(`start failed: ${(err as Error)?.message ?? String(err)}`);
-      process.exit(1);
-    },
-  );
+          }, SHUTDOWN_DEADLINE_MS);
+          deadline.unref();
+          started.close({ noticeMs: CLOSING_NOTICE_MS }).then(
+            () => process.exit(0),
+            (err: unknown) => {
+              started.runtime.log.error({ err }, 'shutdown failed');
+              process.exit(1);
+            },
+          );
+        };
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
+      },
+      (err: unknown) => {
+        console.error(`start failed: ${(err as Error)?.message ?? String(err)}`);
+        process.exit(1);
+      },
+    );
 }

@@ -129,7 +129,8 @@ t.test('INTERNAL_SECRET: required in production, a derived development default e
   });
   t.throws(() => resolveInternalSecret({ NODE_ENV: 'production', PROPUSK_NAMESPACE: '' }), ConfigError);
   t.throws(() => resolveInternalSecret({ NODE_ENV: 'production', PROPUSK_NAMESPACE: '' }), {
-    message: 'configuration: INTERNAL_SECRET is required in production',
+    message:
+      /^configuration: INTERNAL_SECRET is required in production: make one with `openssl rand -hex 32`/,
   });
   const a = resolveInternalSecret({ NODE_ENV: 'development', PROPUSK_NAMESPACE: 'a' });
   t.equal(a.development, true);

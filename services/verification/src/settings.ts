@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigOf, type ConfigSpec } from '@propusk/kit';
+import { requiredInProduction, type ConfigOf, type ConfigSpec } from '@propusk/kit';
 
 /**
  * The verification service's own environment variables (beside kit's CORE_SETTINGS), read once
@@ -103,6 +103,6 @@ export interface HmacKey {
 /** CODE_HMAC_KEY, or the development default outside production; production without it stops the start. */
 export function resolveHmacKey(settings: VerificationSettings, nodeEnv: string): HmacKey {
   if (settings.CODE_HMAC_KEY) return { key: settings.CODE_HMAC_KEY, development: false };
-  if (nodeEnv === 'production') throw new ConfigError('CODE_HMAC_KEY', 'is required in production');
+  if (nodeEnv === 'production') throw requiredInProduction('CODE_HMAC_KEY');
   return { key: DEVELOPMENT_HMAC_KEY, development: true };
 }

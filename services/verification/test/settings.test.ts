@@ -53,7 +53,7 @@ t.test('CODE_HMAC_KEY: required in production, a development default elsewhere',
   // The start stops before anything connects (no NATS at this address would hang otherwise).
   t.throws(() => startVerification({ NODE_ENV: 'production', NATS_URL: 'nats://127.0.0.1:1' }), {
     name: 'ConfigError',
-    message: 'configuration: CODE_HMAC_KEY is required in production',
+    message: /^configuration: CODE_HMAC_KEY is required in production: make one with `openssl rand -hex 32`/,
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConfigError } from '@propusk/kit';
+import { requiredInProduction } from '@propusk/kit';
 import { createSealer, masterKeyId, parseMasterKeys, type Sealer } from './seal.js';
 
 export interface KeysEncryption {
@@ -30,7 +30,7 @@ export function resolveKeysEncryption(config: {
     return { sealer: createSealer(parseMasterKeys(config.KEYS_ENCRYPTION_KEY)), development: false };
   }
   if (config.NODE_ENV === 'production') {
-    throw new ConfigError('KEYS_ENCRYPTION_KEY', 'is required in production');
+    throw requiredInProduction('KEYS_ENCRYPTION_KEY');
   }
   const key = developmentKey();
   return { sealer: createSealer([{ id: masterKeyId(key), key }]), development: true };
