@@ -45,7 +45,7 @@ function addressOf(node: string): string | undefined {
  * X-Forwarded-For from its Forwarded header (dropping whatever X-Forwarded-For the client sent),
  * before anything reads `req.ip`: Fastify computes `req.ip` from the raw headers on each read.
  */
-export function registerForwardedHeader(app: FastifyInstance, header: ForwardedHeader): void {
+export function registerForwardedHeader(app: FastifyInstance, header: string): void {
   if (header !== 'forwarded') return;
   app.addHook('onRequest', async function forwardedToXff(req: FastifyRequest) {
     const headers = req.raw.headers;
