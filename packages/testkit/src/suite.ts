@@ -5,6 +5,7 @@ import { startAllStandIns } from '@propusk/stand-ins';
 import { PROCESSES, type ExitResult, type ProcessHandle } from '../../../scripts/lib/supervisor.mjs';
 import { freePort } from './ports.js';
 import { dropNamespaceStreams } from './streams.js';
+import { acquireTopology } from './topology.js';
 import { launchProcesses, type Processes, type Replicas, type SuiteProcess } from './processes.js';
 
 export type StandIns = Awaited<ReturnType<typeof startAllStandIns>>;
@@ -45,6 +46,7 @@ export interface BootOptions {
  * provider pointed at a local stand-in.
  */
 export async function bootSuite(opts: BootOptions = {}): Promise<Suite> {
+  const topology = await acquireTopology();
   const db = await createTestDatabase();
   const standIns = await startAllStandIns();
   const ports: Record<string, string> = {};
@@ -66,6 +68,9 @@ export async function bootSuite(opts: BootOptions = {}): Promise<Suite> {
     INTERNAL_SECRET: randomBytes(32).toString('hex'),
     // Every process's /metrics answers only this bearer token (metricsAuth below).
     METRICS_TOKEN: randomBytes(32).toString('hex'),
+    // PROPUSK_TEST_TOPOLOGY=clusters: Redis Cluster and a NATS cluster (topology.ts); a test
+    // that names its own servers still wins.
+    ...topology.env,
     ...opts.env,
   };
   const logs: string[] = [];
@@ -80,6 +85,7 @@ export async function bootSuite(opts: BootOptions = {}): Promise<Suite> {
   } catch (err) {
     await standIns.closeAll();
     await db.drop();
+    await topology.release();
     throw err;
   }
   let stopped: Promise<ExitResult[]> | undefined;
@@ -107,6 +113,7 @@ export async function bootSuite(opts: BootOptions = {}): Promise<Suite> {
           env.NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
           env.PROPUSK_NAMESPACE ?? '',
         );
+        await topology.release();
         return results;
       })();
       return stopped;
