@@ -37,6 +37,11 @@ t.test('the attack suite files are all cited', async (t) => {
     'test/e2e/attacks/brute-force.test.ts',
     'test/e2e/attacks/fuzz.test.ts',
     'test/e2e/attacks/rate-limit.test.ts',
+    'test/e2e/attacks/staff-fixation.test.ts',
+    'test/e2e/attacks/oauth-binding.test.ts',
+    'test/e2e/attacks/client-secret.test.ts',
+    'test/e2e/attacks/lookalike-usernames.test.ts',
+    'test/e2e/attacks/pre-hijacking.test.ts',
     'test/e2e/serial/enumeration-timing.test.ts',
   ]) {
     t.ok(DOC.includes(`\`${file}\``), file);

@@ -2,7 +2,7 @@ import t from 'tap';
 import { bootSuite } from '@propusk/testkit';
 import { isDetail, isPair, validAccess, type Pair } from './helpers/authorization.js';
 import { get, post } from './helpers/http.js';
-import { exchange, linkOf, providerRedirect, signIn, visit } from './helpers/oauth.js';
+import { Browser, exchange, linkOf, providerRedirect, signIn, visit } from './helpers/oauth.js';
 import { newPerson, signedInAt } from './helpers/people.js';
 import { revokeToken } from './helpers/revoke.js';
 
@@ -161,8 +161,9 @@ t.test('document 002 through the gateway', async (t) => {
 
   t.test('the callback redirects to the front end with the code (and VK device_id)', async (t) => {
     signedInAt(standIns, 'vk', newPerson('front'));
-    const back = await providerRedirect(await linkOf(url, 'vk'));
-    const res = await visit(back);
+    const browser = new Browser();
+    const back = await providerRedirect(await linkOf(url, 'vk', browser));
+    const res = await visit(back, browser);
     t.equal(res.status, 302, res.text);
     t.equal(res.headers.get('cache-control'), 'no-store');
     const location = new URL(res.headers.get('location') ?? '');
@@ -172,24 +173,33 @@ t.test('document 002 through the gateway', async (t) => {
       { from: 'propusk', code: back.searchParams.get('code'), device_id: back.searchParams.get('device_id') },
       'the front end gets the code and device_id, its own query kept, no state',
     );
-    const tokens = await exchange(url, 'vk', {
-      code: location.searchParams.get('code') ?? '',
-      device_id: location.searchParams.get('device_id') ?? '',
-    });
+    // The front end is on the gateway's site: the browser sends the binding cookie with get/token.
+    const tokens = await exchange(
+      url,
+      'vk',
+      {
+        code: location.searchParams.get('code') ?? '',
+        device_id: location.searchParams.get('device_id') ?? '',
+      },
+      browser,
+    );
     t.equal(tokens.status, 200, 'get/token takes what the front end received');
-    isDetail(t, await visit(back), 400, 'the callback again (state spent)');
+    isDetail(t, await visit(back, browser), 400, 'the callback again (state spent)');
   });
 
   t.test("a provider's e-mail or phone never signs in to an existing password account", async (t) => {
     /** The whole provider flow (callback by redirect) up to the provider's access token. */
     async function providerToken(path: string): Promise<string> {
-      const res = await visit(await providerRedirect(await linkOf(url, path)));
+      const browser = new Browser();
+      const res = await visit(await providerRedirect(await linkOf(url, path, browser)), browser);
       const location = new URL(res.headers.get('location') ?? '');
       const deviceId = location.searchParams.get('device_id');
-      const tokens = await exchange(url, path, {
-        code: location.searchParams.get('code') ?? '',
-        ...(deviceId ? { device_id: deviceId } : {}),
-      });
+      const tokens = await exchange(
+        url,
+        path,
+        { code: location.searchParams.get('code') ?? '', ...(deviceId ? { device_id: deviceId } : {}) },
+        browser,
+      );
       if (tokens.status !== 200) throw new Error(`/${path}/get/token: ${tokens.status} ${tokens.text}`);
       return (tokens.body as { access_token: string }).access_token;
     }

@@ -4,6 +4,7 @@ import { bootSuite } from '@propusk/testkit';
 import { isDetail, isPair, validAccess } from './helpers/authorization.js';
 import { get } from './helpers/http.js';
 import {
+  Browser,
   codeFor,
   exchange,
   linkOf,
@@ -20,7 +21,8 @@ import { foreignToken, newPerson, signedInAt } from './helpers/people.js';
 // gateway to federation, identity and token, and each refusal DESIGN asks for: a replayed or
 // unknown state, a wrong PKCE verifier, a provider token issued to another application, a
 // provider outage (which must leave no account behind). The callback answers JSON here (no
-// OAUTH_FRONTEND_REDIRECT); authorization.test.ts covers the redirect.
+// OAUTH_FRONTEND_REDIRECT); authorization.test.ts covers the redirect. Each flow runs in one
+// `Browser` (the binding cookie of `/link`); attacks/oauth-binding.test.ts has the others.
 
 // A provider that hangs costs this much; short, so the outage cases stay quick.
 const PROVIDER_TIMEOUT_MS = 1500;
@@ -41,7 +43,8 @@ t.test('document 002: sign-in with VK ID, Yandex and Mail.ru through the gateway
       const person = newPerson(p.id);
       signedInAt(standIns, p.id, person);
 
-      const linkRes = await get(url, `/${p.path}/link`);
+      const browser = new Browser();
+      const linkRes = await browser.get(`${url}/${p.path}/link`);
       t.equal(linkRes.status, 200, linkRes.text);
       t.match(linkRes.headers.get('content-type'), /^application\/json/);
       t.type(linkRes.body, 'string', 'the link is a JSON string (document 002)');
@@ -62,7 +65,7 @@ t.test('document 002: sign-in with VK ID, Yandex and Mail.ru through the gateway
         callbackUri,
         'the provider sends the browser to our callback',
       );
-      const callback = await visit(back);
+      const callback = await visit(back, browser);
       t.equal(callback.status, 200, callback.text);
       const expected = {
         code: back.searchParams.get('code'),
@@ -70,7 +73,8 @@ t.test('document 002: sign-in with VK ID, Yandex and Mail.ru through the gateway
       };
       t.same(callback.body, expected, 'the callback answers the code (and VK device_id) as JSON');
 
-      const tokens = await exchange(url, p.path, callback.body as { code: string; device_id?: string });
+      const given = callback.body as { code: string; device_id?: string };
+      const tokens = await exchange(url, p.path, given, browser);
       t.equal(tokens.status, 200, tokens.text);
       t.same(Object.keys(tokens.body as object).sort(), ['access_token', 'expire_in', 'refresh_token']);
       const { access_token, expire_in } = tokens.body as { access_token: string; expire_in: number };
@@ -81,8 +85,7 @@ t.test('document 002: sign-in with VK ID, Yandex and Mail.ru through the gateway
         q.code_challenge,
         'the exchange sent the verifier of the link challenge (PKCE S256)',
       );
-      const again = await exchange(url, p.path, callback.body as { code: string; device_id?: string });
-      isDetail(t, again, 400, 'the same code a second time');
+      isDetail(t, await exchange(url, p.path, given, browser), 400, 'the same code a second time');
 
       const missing = await signIn(url, p.path, 'login', access_token);
       isDetail(t, missing, 404, 'login before registration: not registered');
@@ -107,21 +110,27 @@ t.test('document 002: sign-in with VK ID, Yandex and Mail.ru through the gateway
 
     t.test(`${p.path}: a replayed, unknown or missing state is refused`, async (t) => {
       signedInAt(standIns, p.id, newPerson(p.id));
-      const back = await providerRedirect(await linkOf(url, p.path));
-      t.equal((await visit(back)).status, 200, 'first use');
-      isDetail(t, await visit(back), 400, 'the same state again');
+      const browser = new Browser();
+      const back = await providerRedirect(await linkOf(url, p.path, browser));
+      t.equal((await visit(back, browser)).status, 200, 'first use');
+      isDetail(t, await visit(back, browser), 400, 'the same state again');
 
-      const fresh = await providerRedirect(await linkOf(url, p.path));
+      const fresh = await providerRedirect(await linkOf(url, p.path, browser));
       const unknown = new URL(fresh);
       unknown.searchParams.set('state', randomBytes(32).toString('base64url'));
-      isDetail(t, await visit(unknown), 400, 'a state we never issued');
+      isDetail(t, await visit(unknown, browser), 400, 'a state we never issued');
       const noState = new URL(fresh);
       noState.searchParams.delete('state');
-      isDetail(t, await visit(noState), 400, 'no state');
+      isDetail(t, await visit(noState, browser), 400, 'no state');
       // The code that came with an unknown state was not bound to anything: it cannot be redeemed.
       const code = fresh.searchParams.get('code') ?? '';
       const deviceId = fresh.searchParams.get('device_id');
-      const redeem = await exchange(url, p.path, { code, ...(deviceId ? { device_id: deviceId } : {}) });
+      const redeem = await exchange(
+        url,
+        p.path,
+        { code, ...(deviceId ? { device_id: deviceId } : {}) },
+        browser,
+      );
       isDetail(t, redeem, 400, 'get/token with a code that never passed the callback');
       isDetail(t, await get(url, `/${p.path}/get/token?code=${'x'.repeat(20)}`), 400, 'an unknown code');
     });
@@ -132,26 +141,33 @@ t.test('document 002: sign-in with VK ID, Yandex and Mail.ru through the gateway
         signedInAt(standIns, p.id, newPerson(p.id));
         // Someone swaps the link's challenge for one of their own verifier: the provider binds the
         // code to their challenge, so our verifier for this state does not match it.
-        const link = await linkOf(url, p.path);
+        const browser = new Browser();
+        const link = await linkOf(url, p.path, browser);
         link.searchParams.set('code_challenge', s256(randomBytes(48).toString('base64url')));
         const back = await providerRedirect(link);
-        const callback = await visit(back);
+        const callback = await visit(back, browser);
         t.equal(callback.status, 200, 'the state is ours, so the callback takes the code');
-        const res = await exchange(url, p.path, callback.body as { code: string; device_id?: string });
+        const res = await exchange(
+          url,
+          p.path,
+          callback.body as { code: string; device_id?: string },
+          browser,
+        );
         isDetail(t, res, 400, 'the provider refuses the verifier');
 
         // A code injected into another sign-in (its state, our verifier for that state) likewise.
         const first = await providerRedirect(await linkOf(url, p.path));
-        const second = await providerRedirect(await linkOf(url, p.path));
+        const victim = new Browser();
+        const second = await providerRedirect(await linkOf(url, p.path, victim));
         const injected = new URL(second);
         injected.searchParams.set('code', first.searchParams.get('code') ?? '');
         const deviceId = first.searchParams.get('device_id');
         if (deviceId) injected.searchParams.set('device_id', deviceId);
-        const mixed = await visit(injected);
+        const mixed = await visit(injected, victim);
         t.equal(mixed.status, 200);
         isDetail(
           t,
-          await exchange(url, p.path, mixed.body as { code: string }),
+          await exchange(url, p.path, mixed.body as { code: string }, victim),
           400,
           'a code of another flow',
         );
@@ -180,11 +196,12 @@ t.test('document 002: sign-in with VK ID, Yandex and Mail.ru through the gateway
       for (const mode of OUTAGES) {
         const person = newPerson(p.id);
         signedInAt(standIns, p.id, person);
-        const code = await codeFor(url, p.path);
+        const browser = new Browser();
+        const code = await codeFor(url, p.path, browser);
         const token = await providerAccessToken(url, p.path);
 
         standIn.setOutage(mode);
-        isDetail(t, await exchange(url, p.path, code), 502, `${mode}: get/token`);
+        isDetail(t, await exchange(url, p.path, code, browser), 502, `${mode}: get/token`);
         isDetail(t, await signIn(url, p.path, 'registration', token), 502, `${mode}: registration`);
         isDetail(t, await signIn(url, p.path, 'login', token), 502, `${mode}: login`);
         standIn.setOutage(null);
@@ -203,16 +220,17 @@ t.test('document 002: sign-in with VK ID, Yandex and Mail.ru through the gateway
 
   t.test('the provider says no: the callback answers 400 and the state is spent', async (t) => {
     standIns.yandex.denyNext(1);
-    const link = await linkOf(url, 'yandex');
+    const browser = new Browser();
+    const link = await linkOf(url, 'yandex', browser);
     const denied = await fetch(link, { redirect: 'manual' });
     const back = new URL(denied.headers.get('location') ?? '', link);
     await denied.text();
     t.equal(back.searchParams.get('error'), 'access_denied');
-    isDetail(t, await visit(back), 400, 'access_denied');
+    isDetail(t, await visit(back, browser), 400, 'access_denied');
     const replay = new URL(back);
     replay.searchParams.delete('error');
     replay.searchParams.delete('error_description');
     replay.searchParams.set('code', 'made-up');
-    isDetail(t, await visit(replay), 400, 'its state is no longer usable');
+    isDetail(t, await visit(replay, browser), 400, 'its state is no longer usable');
   });
 });

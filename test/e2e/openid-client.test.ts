@@ -8,7 +8,10 @@ import { post } from './helpers/http.js';
 // RFC 7662 introspection and RFC 7009 revocation as a third-party resource server uses them:
 // openid-client (v6) discovers the gateway's metadata and calls its endpoints, authenticating
 // by each method the discovery document lists (client_secret_post is openid-client's default).
-const CLIENT = { id: 'billing-api', secret: 'billing-secret-0123456789' };
+const CLIENT = {
+  id: 'billing-api',
+  secret: 'df46a336211efc823db0a6acbdd73beaa3ac67c0bf3646d64ca4755a35e71a90',
+};
 const USER = { username: 'oidc_staff', password: 'qwerty123-oidc', roles: ['staff' as const] };
 
 t.test('openid-client against the real gateway', async (t) => {

@@ -94,20 +94,22 @@ async function v2(t: Tap, suite: Suite) {
   const { url } = suite;
   const client = v2Client(suite);
   const p = newPerson();
-  const registered = await client.register(p);
-  const verification = await client.mailCode(p.email_address, () =>
-    post(url, V2.verification, { headers: bearer(registered), json: { login: p.email_address } }),
-  );
-  succeeds(t, verification.res, ['timeout'], 'verification code by e-mail');
-  succeeds(t, await post(url, V2.code, { json: { login: p.email_address, code: verification.code } }), [
-    'token',
-  ]);
+  await client.register(p);
   const sent = await client.smsCode(p.e164, () =>
     post(url, V2.loginByPhone, { json: { phone_number: p.e164 } }),
   );
   const wrong = await post(url, V2.code, { json: { login: p.e164, code: wrongCode(sent.code) } });
   fails(t, wrong, 422, 106, 'a wrong code (counted against the code)');
   const token = await client.signInWithCode(p.e164, sent.code);
+  // The phone is proven now; the signed-in owner proves the e-mail from his session (issue 15:
+  // an unproven contact takes no sign-in code once the other is proven).
+  const verification = await client.mailCode(p.email_address, () =>
+    post(url, V2.verification, { headers: bearer(token), json: { login: p.email_address } }),
+  );
+  succeeds(t, verification.res, ['timeout'], 'verification code by e-mail');
+  succeeds(t, await post(url, V2.code, { json: { login: p.email_address, code: verification.code } }), [
+    'token',
+  ]);
   const out = await post(url, V2.signout, { headers: bearer(token), json: {} });
   t.equal(out.status, 204, 'signout');
   fails(t, await client.accepted(token), 401, 401, 'the signed-out token is refused');

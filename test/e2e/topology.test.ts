@@ -45,7 +45,10 @@ const QUIET_MS = 3000;
 /** The span after each kill whose code requests' SMS delays are reported. */
 const SMS_SPAN_MS = 10_000;
 const SERVICES = ['identity', 'verification', 'federation', 'token', 'notification'] as const;
-const INTROSPECTION = { id: 'topology-rs', secret: 'topology-secret-0123456789' };
+const INTROSPECTION = {
+  id: 'topology-rs',
+  secret: '461a5f6b054d1e228b993a8f528b84ffc744b6e22bee4efc0ac65b04f2f7550a',
+};
 const USERS: TopologyUsers = {
   admin: { username: 'topo_admin', password: 'topology-admin-pass-1' },
   envelope: { username: 'topo_envelope', password: 'topology-envelope-pass-1' },

@@ -190,12 +190,6 @@ const ADMIN_TELEGRAM: Readonly<Record<OperationKey, Operation>> = {
         example: adminMessage('wrong username or password'),
       },
       {
-        status: 403,
-        description: 'the account has no linked Telegram chat',
-        schema: at.Message,
-        example: adminMessage('this account has no linked Telegram chat, so it cannot sign in here'),
-      },
-      {
         status: 429,
         description: 'too many failed sign-in attempts',
         schema: at.Message,
@@ -382,13 +376,19 @@ function providerOperations(provider: (typeof AUTHORIZATION_PROVIDER_PATHS)[numb
   const ops: Record<OperationKey, Operation> = {
     [`GET /${provider}/link`]: {
       summary: `${label}: the authorize URL`,
-      description: 'Document 002 ("Link"). A JSON string; every provider gets `state` and PKCE S256.',
+      description:
+        'Document 002 ("Link"). A JSON string; every provider gets `state` and PKCE S256. Also sets ' +
+        'the HttpOnly, SameSite=Lax cookie that binds the sign-in to this browser (RFC 9700 §4.7.1): ' +
+        'the callback and get/token need it back (a front end sends it with credentials).',
       responses: [
         {
           status: 200,
           description: 'the authorize URL',
           schema: az.AuthorizeUrl,
           example: AUTHORIZE_URLS[provider],
+          headers: {
+            'set-cookie': `propusk_oauth (__Secure-propusk_oauth on https): the browser binding, Path=/${provider}`,
+          },
         },
         notConfigured,
       ],
@@ -396,7 +396,8 @@ function providerOperations(provider: (typeof AUTHORIZATION_PROVIDER_PATHS)[numb
     [`GET /${provider}/callback`]: {
       summary: `${label}: where the provider sends the browser back`,
       description:
-        'DESIGN, 002: checks `state` (single use) and binds the code to its PKCE verifier, then ' +
+        'DESIGN, 002: checks `state` (single use, from the browser that opened the link: its ' +
+        'binding cookie) and binds the code to its PKCE verifier, then ' +
         'redirects to OAUTH_FRONTEND_REDIRECT with `code` (and `device_id` for VK ID), or answers them as JSON.',
       query: az.CallbackQuery,
       responses: [
@@ -413,7 +414,8 @@ function providerOperations(provider: (typeof AUTHORIZATION_PROVIDER_PATHS)[numb
         },
         {
           status: 400,
-          description: 'an unknown, expired or used state; the provider refused; a parameter given twice',
+          description:
+            'an unknown, expired or used state, or one this browser did not open; the provider refused; a parameter given twice',
           schema: az.Detail,
           example: detail(
             'state is unknown, expired, already used or belongs to another provider: start the sign-in again',
@@ -424,7 +426,9 @@ function providerOperations(provider: (typeof AUTHORIZATION_PROVIDER_PATHS)[numb
     },
     [`GET /${provider}/get/token`]: {
       summary: `${label}: exchange the code for the provider's tokens`,
-      description: 'Document 002 ("Get/Token"). `device_id` is VK ID\'s only.',
+      description:
+        'Document 002 ("Get/Token"). `device_id` is VK ID\'s only. Only the browser that opened the ' +
+        'link (its binding cookie) may redeem the code; the answer clears the cookie.',
       query: az.ProviderTokenQuery,
       responses: [
         {
@@ -435,7 +439,7 @@ function providerOperations(provider: (typeof AUTHORIZATION_PROVIDER_PATHS)[numb
         },
         {
           status: 400,
-          description: 'no code, or an unknown, expired or used one',
+          description: 'no code, or an unknown, expired or used one, or one this browser did not open',
           schema: az.Detail,
           example: detail('code is unknown, expired or already used: start the sign-in again'),
         },
@@ -953,6 +957,14 @@ function tokenFormOperation(summary: string, description: string, ok: DocRespons
         schema: std.OAuthError,
         example: oauthError('invalid_client', 'client authentication failed'),
         headers: { 'www-authenticate': 'Basic realm="propusk"' },
+      },
+      {
+        status: 429,
+        description:
+          'the token service: too many failed client authentications for this client id, from this address or from all (CLIENT_AUTH_MAX_FAILURES_PER_ADDRESS, CLIENT_AUTH_MAX_FAILURES_PER_CLIENT); the right secret waits too',
+        schema: std.OAuthError,
+        example: oauthError('temporarily_unavailable', 'too many failed client authentications; retry later'),
+        headers: { 'retry-after': 'seconds to wait' },
       },
     ],
   };

@@ -13,8 +13,9 @@ export type LimitClass = 'credentials' | 'general';
  * Routes no address budget applies to: RFC 7662 introspection and RFC 7009 revocation serve
  * internal resource servers, which may ask many times a second from one address (a per-IP budget
  * sized for browsers and apps would refuse them). Their callers authenticate with a client secret
- * of at least 16 unreserved characters (the token service's INTROSPECTION_CLIENTS), which no
- * request rate makes guessable, and a refused secret costs one comparison.
+ * of at least 128 bits (the token service's INTROSPECTION_CLIENTS, checked at its start), and the
+ * token service throttles failed client authentications per client id and client address itself
+ * (services/token/src/oauth-clients/throttle.ts), so a right secret is never spent on a budget.
  */
 export const UNCOUNTED_PATHS: ReadonlySet<string> = new Set(['/oauth2/introspect', '/oauth2/revoke']);
 

@@ -37,10 +37,6 @@ export const SERVICE_ERRORS = {
       description: 'The password breaks the policy (8–128 characters, not a common password).',
     },
     not_on_allowlist: { status: 403, description: 'The Telegram username is not on the staff allowlist.' },
-    telegram_not_linked: {
-      status: 403,
-      description: 'The account has no linked Telegram chat, so it cannot sign in to the admin panel.',
-    },
     telegram_chat_missing: {
       status: 409,
       description: 'No Telegram chat is recorded for the username yet: press /start in the bot first.',

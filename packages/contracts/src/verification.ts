@@ -35,8 +35,10 @@ export const issue = defineRpc(
     {
       purpose: CodePurposeSchema,
       /**
-       * Who or what the code proves: the pending registration's id (000: each code finishes the
-       * registration it was requested with) or the normalised login, e.g. `+79161234567` (003).
+       * Who or what the code proves: `<telegram username>:<pending registration id>` (000: each
+       * code finishes the registration it was requested with, while no newer request of the
+       * username superseded it) or the normalised login, e.g. `+79161234567` (003). 000's message
+       * names the request's time and `ip`, so the chat's owner can tell his request from another's.
        */
       subject: Type.String({ minLength: 1, maxLength: 320 }),
       channel: ChannelIdSchema,

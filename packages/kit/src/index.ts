@@ -13,3 +13,4 @@ export * from './events.js';
 export * from './counters.js';
 export * from './request-context.js';
 export * from './internal-auth.js';
+export * from './client-ip.js';

@@ -8,3 +8,4 @@ export * from './redis-targets.js';
 export * from './signing-relay.js';
 export * from './nats-cluster.js';
 export * from './xff-proxy.js';
+export * from './cookie-jar.js';

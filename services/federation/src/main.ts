@@ -43,6 +43,12 @@ export async function setupFederation(
     flow: domain.flow,
     signIn: domain.signIn,
     frontendRedirect: settings.OAUTH_FRONTEND_REDIRECT,
+    cookie: {
+      publicBaseUrl: rt.config.PUBLIC_BASE_URL,
+      // RFC 9700 §4.7.1's binding must not travel in clear where the deployment is real.
+      secure: rt.config.PUBLIC_BASE_URL.startsWith('https:') || rt.config.NODE_ENV === 'production',
+      maxAgeS: settings.OAUTH_STATE_TTL_S + settings.OAUTH_CODE_TTL_S,
+    },
   });
   return domain;
 }

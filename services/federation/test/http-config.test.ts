@@ -45,6 +45,26 @@ t.test('OAUTH_FRONTEND_REDIRECT: the callback redirects (302) with code, and dev
   t.match(refused.json(), { detail: /^state is unknown/ });
 });
 
+t.test(
+  'an https PUBLIC_BASE_URL with a path: a Secure, __Secure- binding cookie under that path',
+  async (t) => {
+    const federation = await bootFederation(standIns, { PUBLIC_BASE_URL: 'https://id.example.ru/auth/' });
+    t.teardown(() => federation.close());
+    const res = await federation.inject({ method: 'GET', url: '/mail.ru/link' });
+    t.equal(res.statusCode, 200);
+    t.match(
+      String(res.headers['set-cookie']),
+      /^__Secure-propusk_oauth=[A-Za-z0-9_-]{43}; Max-Age=1200; Path=\/auth\/mail\.ru; HttpOnly; Secure; SameSite=Lax$/,
+    );
+    const link = new URL(res.json<string>());
+    t.equal(
+      link.searchParams.get('redirect_uri'),
+      'https://id.example.ru/auth/mail.ru/callback',
+      'the same path',
+    );
+  },
+);
+
 t.test('providers without a client id: every route of theirs answers 404 with a detail', async (t) => {
   const federation = await bootFederation(standIns, {
     VK_CLIENT_ID: '',
@@ -120,7 +140,11 @@ t.test('an unexpected failure answers 500 in the same shape, without its message
     ...inMemoryDependencies(accountBook(), tokenDesk()),
   });
   const app = Fastify({ logger: false });
-  await registerAuthorizationRoutes(app, { flow: domain.flow, signIn: domain.signIn });
+  await registerAuthorizationRoutes(app, {
+    flow: domain.flow,
+    signIn: domain.signIn,
+    cookie: { publicBaseUrl: 'http://127.0.0.1:8080', secure: false, maxAgeS: 1200 },
+  });
   t.teardown(() => app.close());
   const link = new URL((await app.inject({ method: 'GET', url: '/vk/link' })).json<string>());
   t.equal(link.searchParams.get('redirect_uri'), 'http://127.0.0.1:8080/vk/callback');

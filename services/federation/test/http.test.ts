@@ -107,7 +107,9 @@ for (const { id, path, standIn, authorizeBase } of CASES) {
     const redirect = await federation.authorizeLink(other.id);
     const wrong = await get(`/${path}/callback${redirect.location.search}`);
     t.match(detail(wrong), STATE_INVALID, `${other.path}'s state at ${path}`);
-    t.match(detail(await federation.callback(redirect)), STATE_INVALID, 'and it was spent there');
+    // The browser's binding for the other provider does not travel to this path (its cookie's
+    // Path), so this was a stranger's try: refused without spending what the browser still holds.
+    t.equal((await federation.callback(redirect)).statusCode, 200, 'still good at its own provider');
   });
 
   t.test(
@@ -160,6 +162,46 @@ for (const { id, path, standIn, authorizeBase } of CASES) {
       t.ok(Date.now() - started < TEST_TIMEOUT_MS + 1500, 'no hang');
     },
   );
+}
+
+for (const { id, path } of CASES) {
+  t.test(`${path}: the flow is bound to the browser that asked for the link (RFC 9700 §4.7.1)`, async (t) => {
+    federation.jar.clear();
+    const res = await get(`/${path}/link`);
+    t.equal(res.statusCode, 200);
+    const setCookie = String(res.headers['set-cookie']);
+    t.match(
+      setCookie,
+      new RegExp(
+        `^propusk_oauth=[A-Za-z0-9_-]{43}; Max-Age=1200; Path=/${path.replace('.', '\\.')}; HttpOnly; SameSite=Lax$`,
+      ),
+      "HttpOnly, SameSite=Lax, the provider's path, not Secure on http, alive for state + code TTL",
+    );
+    const state = new URL(res.json<string>()).searchParams.get('state') ?? '';
+    t.notOk(setCookie.includes(state), 'the cookie is not the state');
+
+    const other = await federation.authorizeLink(id);
+    const stranger = await federation.inject({
+      method: 'GET',
+      url: `${other.location.pathname}${other.location.search}`,
+      headers: { cookie: `propusk_oauth=${'x'.repeat(43)}` },
+    });
+    t.match(detail(stranger), STATE_INVALID, 'the callback in a browser with another binding');
+    const back = await federation.callback(other);
+    t.equal(back.statusCode, 200, 'the browser with the binding, after the stranger');
+    t.equal(back.headers['set-cookie'], undefined, 'the callback leaves the cookie for get/token');
+    const query = new URLSearchParams(back.json<Record<string, string>>()).toString();
+    const cookieless = await federation.inject({ method: 'GET', url: `/${path}/get/token?${query}` });
+    t.match(detail(cookieless), CODE_INVALID, 'get/token without the binding');
+    const token = await get(`/${path}/get/token?${query}`);
+    t.equal(token.statusCode, 200, 'get/token with the binding');
+    t.equal(
+      token.headers['set-cookie'],
+      `propusk_oauth=; Max-Age=0; Path=/${path}; HttpOnly; SameSite=Lax`,
+      'get/token clears the binding',
+    );
+    t.equal(federation.jar.header(`${PUBLIC_BASE_URL}/${path}/callback`), undefined, 'gone from the browser');
+  });
 }
 
 t.test("vk: get/token takes the callback's device_id; another one is refused", async (t) => {

@@ -2,7 +2,7 @@
 // hands the provider, denials, missing parameters, VK's device_id, unconfigured providers.
 import t from 'tap';
 import { s256 } from '@propusk/stand-ins';
-import { createLinkFlow } from '../src/links/flow.js';
+import { createLinkFlow, type OpenedFlow } from '../src/links/flow.js';
 import { createLinkService } from '../src/links/service.js';
 import { providerRegistry } from '../src/providers/registry.js';
 import { fakeProvider } from './fixtures/fake-provider.js';
@@ -21,10 +21,14 @@ function setup() {
   return { store, vk, yandex, flow };
 }
 
-/** The state and challenge a link carries. */
-function linkParams(url: string) {
-  const params = new URL(url).searchParams;
-  return { state: params.get('state') ?? '', challenge: params.get('code_challenge') ?? '' };
+/** The state and challenge a link carries, and the binding its browser got. */
+function linkParams(opened: OpenedFlow) {
+  const params = new URL(opened.authorizeUrl).searchParams;
+  return {
+    state: params.get('state') ?? '',
+    challenge: params.get('code_challenge') ?? '',
+    binding: opened.binding,
+  };
 }
 
 const refused = (code: string, status: number, detail?: RegExp) => ({
@@ -38,14 +42,15 @@ t.test(
   'link → callback → token: the exchange gets the verifier of the link, the redirect URI, the state',
   async (t) => {
     const { vk, flow } = setup();
-    const url = await flow.link('vk');
-    const { state, challenge } = linkParams(url);
-    t.equal(new URL(url).searchParams.get('redirect_uri'), 'https://auth.test/vk/callback');
-    t.same(await flow.callback('vk', { code: 'c1', state, deviceId: 'dev-1' }), {
+    const opened = await flow.link('vk');
+    const { state, challenge, binding } = linkParams(opened);
+    t.equal(new URL(opened.authorizeUrl).searchParams.get('redirect_uri'), 'https://auth.test/vk/callback');
+    t.match(binding, /^[A-Za-z0-9_-]{43}$/, 'a binding for the browser');
+    t.same(await flow.callback('vk', { code: 'c1', state, deviceId: 'dev-1', binding }), {
       code: 'c1',
       deviceId: 'dev-1',
     });
-    t.same(await flow.token('vk', { code: 'c1' }), {
+    t.same(await flow.token('vk', { code: 'c1', binding }), {
       access_token: 'at-c1',
       refresh_token: 'rt-c1',
       expire_in: 3600,
@@ -53,15 +58,21 @@ t.test(
     const exchange = vk.exchanges[0];
     t.equal(s256(exchange?.codeVerifier ?? ''), challenge, 'the verifier behind the challenge');
     t.match(exchange, { code: 'c1', redirectUri: 'https://auth.test/vk/callback', deviceId: 'dev-1', state });
-    await t.rejects(flow.token('vk', { code: 'c1' }), refused('oauth_code_invalid', 400), 'single use');
+    await t.rejects(
+      flow.token('vk', { code: 'c1', binding }),
+      refused('oauth_code_invalid', 400),
+      'single use',
+    );
   },
 );
 
 t.test('the callback of a provider without device_id answers the code only', async (t) => {
   const { yandex, flow } = setup();
-  const { state } = linkParams(await flow.link('yandex'));
-  t.same(await flow.callback('yandex', { code: 'y1', state, deviceId: 'ignored' }), { code: 'y1' });
-  await flow.token('yandex', { code: 'y1' });
+  const { state, binding } = linkParams(await flow.link('yandex'));
+  t.same(await flow.callback('yandex', { code: 'y1', state, deviceId: 'ignored', binding }), {
+    code: 'y1',
+  });
+  await flow.token('yandex', { code: 'y1', binding });
   t.equal(yandex.exchanges[0]?.deviceId, undefined);
 });
 
@@ -69,17 +80,23 @@ t.test('callback: state checked before the code; a missing code still spends the
   const { flow } = setup();
   await t.rejects(flow.callback('vk', { code: 'c' }), refused('invalid_request', 400, /^state is required$/));
   await t.rejects(flow.callback('vk', { code: 'c', state: 'forged' }), refused('oauth_state_invalid', 400));
-  const { state } = linkParams(await flow.link('vk'));
-  await t.rejects(flow.callback('vk', { state }), refused('invalid_request', 400, /^code is required$/));
-  await t.rejects(flow.callback('vk', { code: 'c', state }), refused('oauth_state_invalid', 400));
+  const { state, binding } = linkParams(await flow.link('vk'));
+  await t.rejects(
+    flow.callback('vk', { state, binding }),
+    refused('invalid_request', 400, /^code is required$/),
+  );
+  await t.rejects(flow.callback('vk', { code: 'c', state, binding }), refused('oauth_state_invalid', 400));
 });
 
 t.test("callback: another provider's state is refused", async (t) => {
   const { flow } = setup();
-  const { state } = linkParams(await flow.link('vk'));
-  await t.rejects(flow.callback('yandex', { code: 'c', state }), refused('oauth_state_invalid', 400));
+  const { state, binding } = linkParams(await flow.link('vk'));
   await t.rejects(
-    flow.callback('vk', { code: 'c', state }),
+    flow.callback('yandex', { code: 'c', state, binding }),
+    refused('oauth_state_invalid', 400),
+  );
+  await t.rejects(
+    flow.callback('vk', { code: 'c', state, binding }),
     refused('oauth_state_invalid', 400),
     'and spent',
   );
@@ -87,12 +104,12 @@ t.test("callback: another provider's state is refused", async (t) => {
 
 t.test("callback with the provider's error: 400 with its description; the state is spent", async (t) => {
   const { flow } = setup();
-  const { state } = linkParams(await flow.link('vk'));
+  const { state, binding } = linkParams(await flow.link('vk'));
   await t.rejects(
-    flow.callback('vk', { error: 'access_denied', errorDescription: 'User denied access', state }),
+    flow.callback('vk', { error: 'access_denied', errorDescription: 'User denied access', state, binding }),
     refused('provider_denied', 400, /^VK ID did not authorize the sign-in: User denied access$/),
   );
-  await t.rejects(flow.callback('vk', { code: 'c', state }), refused('oauth_state_invalid', 400));
+  await t.rejects(flow.callback('vk', { code: 'c', state, binding }), refused('oauth_state_invalid', 400));
   await t.rejects(
     flow.callback('yandex', { error: 'access_denied' }),
     refused('provider_denied', 400, /: access_denied$/),
@@ -108,29 +125,59 @@ t.test("callback with the provider's error: 400 with its description; the state 
 t.test("token: VK's device_id comes from the callback; a different one is refused", async (t) => {
   const { vk, flow } = setup();
   const bind = async (code: string, deviceId?: string) => {
-    const { state } = linkParams(await flow.link('vk'));
-    await flow.callback('vk', { code, state, deviceId });
+    const { state, binding } = linkParams(await flow.link('vk'));
+    await flow.callback('vk', { code, state, deviceId, binding });
+    return binding;
   };
-  await bind('same', 'dev');
-  t.ok(await flow.token('vk', { code: 'same', deviceId: 'dev' }), 'the same device_id is fine');
-  await bind('other', 'dev');
+  let binding = await bind('same', 'dev');
+  t.ok(await flow.token('vk', { code: 'same', deviceId: 'dev', binding }), 'the same device_id is fine');
+  binding = await bind('other', 'dev');
   await t.rejects(
-    flow.token('vk', { code: 'other', deviceId: 'not-dev' }),
+    flow.token('vk', { code: 'other', deviceId: 'not-dev', binding }),
     refused('invalid_request', 400, /^device_id does not match/),
   );
-  await bind('none');
+  binding = await bind('none');
   t.ok(
-    await flow.token('vk', { code: 'none', deviceId: 'given' }),
+    await flow.token('vk', { code: 'none', deviceId: 'given', binding }),
     "the client's when the callback had none",
   );
   t.equal(vk.exchanges.at(-1)?.deviceId, 'given');
-  await bind('neither');
+  binding = await bind('neither');
   await t.rejects(
-    flow.token('vk', { code: 'neither' }),
+    flow.token('vk', { code: 'neither', binding }),
     refused('invalid_request', 400, /^device_id is required$/),
   );
   await t.rejects(flow.token('vk', {}), refused('invalid_request', 400, /^code is required$/));
 });
+
+t.test(
+  "callback and token: another browser's binding (or none) is refused, the right browser goes on",
+  async (t) => {
+    const { vk, flow } = setup();
+    const { state, binding } = linkParams(await flow.link('vk'));
+    for (const other of [undefined, 'x'.repeat(43)]) {
+      await t.rejects(
+        flow.callback('vk', { code: 'c', state, deviceId: 'd', binding: other }),
+        refused('oauth_state_invalid', 400),
+        `callback with binding ${JSON.stringify(other)}`,
+      );
+    }
+    t.same(await flow.callback('vk', { code: 'c', state, deviceId: 'd', binding }), {
+      code: 'c',
+      deviceId: 'd',
+    });
+    for (const other of [undefined, 'x'.repeat(43)]) {
+      await t.rejects(
+        flow.token('vk', { code: 'c', binding: other }),
+        refused('oauth_code_invalid', 400),
+        `token with binding ${JSON.stringify(other)}`,
+      );
+    }
+    t.equal(vk.exchanges.length, 0, 'the provider never saw the code for another browser');
+    t.ok(await flow.token('vk', { code: 'c', binding }), 'the browser that opened the link');
+    t.equal(vk.exchanges.length, 1);
+  },
+);
 
 t.test('a provider without a client id: every step answers provider_not_configured (404)', async (t) => {
   const { store, flow } = setup();

@@ -25,37 +25,37 @@ t.teardown(async () => {
 const store = createRedisLinkStore(redis);
 
 t.test('a state: stored NX under the namespace with its TTL, taken once', async (t) => {
-  t.equal(await store.putState('s1', { provider: 'vk', verifier: 'v1' }, 600), true);
-  t.equal(await store.putState('s1', { provider: 'yandex', verifier: 'v2' }, 600), false, 'NX');
+  t.equal(await store.putState('s1', { provider: 'vk', verifier: 'v1', browser: 'b' }, 600), true);
+  t.equal(await store.putState('s1', { provider: 'yandex', verifier: 'v2', browser: 'b' }, 600), false, 'NX');
   const ttl = await raw.ttl(`${prefix}${stateKey('s1')}`);
   t.ok(ttl > 590 && ttl <= 600, `ttl ${ttl}`);
-  t.same(await store.takeState('s1'), { provider: 'vk', verifier: 'v1' });
+  t.same(await store.takeState('s1'), { provider: 'vk', verifier: 'v1', browser: 'b' });
   t.equal(await store.takeState('s1'), undefined, 'gone after one take');
   t.equal(await raw.exists(`${prefix}${stateKey('s1')}`), 0);
 });
 
 t.test('a code binding: stored NX with its TTL, taken once, device_id kept', async (t) => {
-  const binding = { provider: 'vk' as const, verifier: 'v', state: 's', deviceId: 'd' };
+  const binding = { provider: 'vk' as const, verifier: 'v', state: 's', browser: 'b', deviceId: 'd' };
   t.equal(await store.putCode('c1', binding, 300), true);
   t.equal(await store.putCode('c1', { ...binding, verifier: 'other' }, 300), false);
   const ttl = await raw.ttl(`${prefix}${codeKey('c1')}`);
   t.ok(ttl > 290 && ttl <= 300, `ttl ${ttl}`);
   t.same(await store.takeCode('c1'), binding);
   t.equal(await store.takeCode('c1'), undefined);
-  await store.putCode('c2', { provider: 'mailru', verifier: 'v', state: 's' }, 300);
-  t.same(await store.takeCode('c2'), { provider: 'mailru', verifier: 'v', state: 's' });
+  await store.putCode('c2', { provider: 'mailru', verifier: 'v', state: 's', browser: 'b' }, 300);
+  t.same(await store.takeCode('c2'), { provider: 'mailru', verifier: 'v', state: 's', browser: 'b' });
 });
 
 t.test('records expire by themselves', async (t) => {
-  await store.putState('short', { provider: 'vk', verifier: 'v' }, 1);
+  await store.putState('short', { provider: 'vk', verifier: 'v', browser: 'b' }, 1);
   await redis.pexpire(stateKey('short'), 50);
   await waitFor(async () => (await redis.exists(stateKey('short'))) === 0, 2000, 'expiry');
   t.equal(await store.takeState('short'), undefined);
 });
 
 t.test('concurrent takes of one state or code: exactly one wins', async (t) => {
-  await store.putState('race', { provider: 'yandex', verifier: 'v' }, 600);
-  await store.putCode('race', { provider: 'yandex', verifier: 'v', state: 's' }, 600);
+  await store.putState('race', { provider: 'yandex', verifier: 'v', browser: 'b' }, 600);
+  await store.putCode('race', { provider: 'yandex', verifier: 'v', state: 's', browser: 'b' }, 600);
   const states = await Promise.all(Array.from({ length: 30 }, () => store.takeState('race')));
   const codes = await Promise.all(Array.from({ length: 30 }, () => store.takeCode('race')));
   t.equal(states.filter(Boolean).length, 1);
@@ -63,7 +63,13 @@ t.test('concurrent takes of one state or code: exactly one wins', async (t) => {
 });
 
 t.test('corrupt or foreign records count as unknown (and are spent)', async (t) => {
-  for (const value of ['not json', '{"provider":"github","verifier":"v"}', '{"provider":"vk"}', 'null']) {
+  for (const value of [
+    'not json',
+    '{"provider":"github","verifier":"v","browser":"b"}',
+    '{"provider":"vk"}',
+    '{"provider":"vk","verifier":"v","state":"s"}',
+    'null',
+  ]) {
     await redis.set(stateKey('bad'), value);
     t.equal(await store.takeState('bad'), undefined, value);
     await redis.set(codeKey('bad'), value);
@@ -72,18 +78,26 @@ t.test('corrupt or foreign records count as unknown (and are spent)', async (t) 
   t.equal(await redis.exists(stateKey('bad'), codeKey('bad')), 0);
 });
 
-t.test('through the service: no key holds the state or the code in clear', async (t) => {
+t.test('through the service: no key or record holds the state, code or binding in clear', async (t) => {
   const links = createLinkService({ store, ttls: { stateS: 600, codeS: 600 } });
-  const { state } = await links.open('mailru');
-  await links.bindCode('mailru', 'the-code', { verifier: 'v', state });
+  const { state, binding } = await links.open('mailru');
+  const { browser } = await links.consumeState('mailru', state, binding);
+  const second = await links.open('mailru');
+  await links.bindCode('mailru', 'the-code', { verifier: 'v', state, browser });
   const keys = await raw.keys(`${prefix}*`);
   t.ok(keys.length >= 2);
+  const secrets = [state, second.state, 'the-code', binding, second.binding];
   t.notOk(
-    keys.some((k) => k.includes(state) || k.includes('the-code')),
+    keys.some((k) => secrets.some((secret) => k.includes(secret))),
     keys.join(' '),
   );
-  t.ok(await links.consumeState('mailru', state));
-  t.ok(await links.redeemCode('mailru', 'the-code'));
+  const records = await Promise.all(keys.map((k) => raw.get(k)));
+  t.notOk(
+    records.some((r) => [binding, second.binding].some((secret) => r?.includes(secret))),
+    'the records keep hashes of the bindings only',
+  );
+  t.ok(await links.consumeState('mailru', second.state, second.binding));
+  t.ok(await links.redeemCode('mailru', 'the-code', binding));
 });
 
 t.test('Redis unreachable: every call rejects at once with unavailable', async (t) => {
@@ -92,9 +106,12 @@ t.test('Redis unreachable: every call rejects at once with unavailable', async (
   const dead = createRedisLinkStore(down);
   const started = Date.now();
   const unavailable = { name: 'PropuskError', code: 'unavailable', status: 503 };
-  await t.rejects(dead.putState('x', { provider: 'vk', verifier: 'v' }, 600), unavailable);
+  await t.rejects(dead.putState('x', { provider: 'vk', verifier: 'v', browser: 'b' }, 600), unavailable);
   await t.rejects(dead.takeState('x'), unavailable);
-  await t.rejects(dead.putCode('x', { provider: 'vk', verifier: 'v', state: 's' }, 600), unavailable);
+  await t.rejects(
+    dead.putCode('x', { provider: 'vk', verifier: 'v', state: 's', browser: 'b' }, 600),
+    unavailable,
+  );
   await t.rejects(dead.takeCode('x'), unavailable);
   t.ok(Date.now() - started < 1000, 'no queueing while down');
 });

@@ -4,5 +4,6 @@ export { checkPassword, PASSWORD_MIN, PASSWORD_MAX } from './credentials/policy.
 export { createAccountsService, type AccountsService } from './accounts/service.js';
 export { createPrismaAccountStore } from './accounts/prisma-store.js';
 export { AccountsError } from './accounts/errors.js';
+export { backfillUsernameKeys } from './accounts/backfill.js';
 export { createStaffService, normaliseTelegramUsername, type StaffService } from './staff/service.js';
 export { createPrismaStaffStore } from './staff/prisma-store.js';

@@ -12,11 +12,16 @@ import {
   type Runtime,
   type Started,
 } from '@propusk/kit';
+import { startUsernameBackfill } from './accounts/backfill.js';
 import { createAccountsService } from './accounts/service.js';
 import { createAdminAuthFlow } from './admin-auth/flow.js';
 import { createAdminRegistrationFlow } from './admin-registration/flow.js';
 import { createPrismaRegistrationStore } from './admin-registration/prisma-store.js';
-import { createRedisCooldownStore, createRedisPendingStore } from './admin-registration/redis-store.js';
+import {
+  createRedisCooldownStore,
+  createRedisPendingStore,
+  createRedisRequestCounterStore,
+} from './admin-registration/redis-store.js';
 import { createPendingRegistrations } from './admin-registration/service.js';
 import { createPrismaAccountStore } from './accounts/prisma-store.js';
 import { createPasswordHasher } from './credentials/hasher.js';
@@ -45,8 +50,17 @@ export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Pr
   rt.log.info({ settings: describeConfig(IDENTITY_SETTINGS, settings) }, 'identity settings');
 
   const prisma = createPrismaClient(rt.config.DATABASE_URL);
-  rt.readiness.postgres = () => checkDatabase(prisma);
-  rt.onClose(() => prisma.$disconnect());
+  // Accounts stored before the username keys existed get them (accounts/backfill.ts); until
+  // then Postgres counts as not ready, so no registration comes before it.
+  const usernameKeys = startUsernameBackfill({ prisma, log: rt.log });
+  rt.readiness.postgres = async () => {
+    await checkDatabase(prisma);
+    await usernameKeys.check();
+  };
+  rt.onClose(async () => {
+    await usernameKeys.stop();
+    await prisma.$disconnect();
+  });
 
   // Domain events on JetStream and their counters (docs/events.md, docs/metrics.md).
   const events = createIdentityObserver(runtimeEventPublisher(rt));
@@ -59,6 +73,8 @@ export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Pr
       perAccount: settings.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       perIp: settings.LOGIN_MAX_FAILURES_PER_IP,
       windowS: settings.LOGIN_FAILURE_WINDOW_S,
+      delayAfter: settings.LOGIN_FAILURES_BEFORE_DELAY,
+      maxDelayS: settings.LOGIN_MAX_DELAY_S,
     },
   });
   const login = createLoginFlow({ accounts: accountStore, hasher, throttle, events });
@@ -86,6 +102,7 @@ export async function setupIdentity(rt: Runtime, settings: IdentitySettings): Pr
       pending: createPendingRegistrations({
         pending: createRedisPendingStore(redis),
         cooldowns: createRedisCooldownStore(redis),
+        requests: createRedisRequestCounterStore(redis),
       }),
       codes: {
         issue: (req, requestId) => rt.client.call(verificationOps.issue, req, { requestId }),

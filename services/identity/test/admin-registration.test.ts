@@ -5,6 +5,8 @@ import { createAdminRegistrationFlow, normaliseCode, PURPOSE } from '../src/admi
 import {
   createPendingRegistrations,
   PENDING_TTL_S,
+  REQUEST_WINDOW_S,
+  REQUESTS_PER_USERNAME,
   RESEND_COOLDOWN_S,
 } from '../src/admin-registration/service.js';
 import type { TelegramChat } from '../src/telegram-chats/store.js';
@@ -16,6 +18,7 @@ import {
   memoryCooldownStore,
   memoryPendingStore,
   memoryRegistrationAccounts,
+  memoryRequestCounters,
 } from './fixtures/admin-fakes.js';
 import { fakeClock } from './fixtures/fakes.js';
 
@@ -54,15 +57,18 @@ function setup() {
   };
   const pendingStore = memoryPendingStore(clock);
   const cooldowns = memoryCooldownStore(clock);
+  const requests = memoryRequestCounters(clock);
   let ids = 0;
   const pending = createPendingRegistrations({
     pending: pendingStore,
     cooldowns,
-    newId: () => `pending-${++ids}`,
+    requests,
+    // Hex, as the real ids: 0001, 0002, …
+    newId: () => String(++ids).padStart(4, '0'),
   });
   const codes = fakeCodes();
   const flow = createAdminRegistrationFlow({ staff, chats, accounts, hasher, pending, codes });
-  return { clock, flow, accounts, hashes, pendingStore, cooldowns, codes, chatRows };
+  return { clock, flow, accounts, hashes, pendingStore, cooldowns, requests, codes, chatRows };
 }
 
 t.test('step one keeps a pending registration and sends its code to the recorded chat', async (t) => {
@@ -73,12 +79,13 @@ t.test('step one keeps a pending registration and sends its code to the recorded
   const { code: _code, ...issued } = codes.issued[0]!;
   t.same(issued, {
     purpose: 'admin-registration',
-    subject: 'pending-1',
+    subject: 'i0hukc:0001',
     channel: 'telegram',
     to: String(CHAT),
     ip: '192.0.2.7',
   });
-  t.same(pendingStore.peek('pending-1'), {
+  t.same(pendingStore.peek('i0hukc'), {
+    id: '0001',
     username: 'I0HuKc',
     passwordHash: `hash:${PASSWORD}`,
     chatId: CHAT,
@@ -90,7 +97,7 @@ t.test('step one keeps a pending registration and sends its code to the recorded
 t.test('step two turns the pending registration into a staff account linked to the chat', async (t) => {
   const { flow, codes, accounts, pendingStore, chatRows } = setup();
   await flow.requestCode({ username: '@I0HuKc', password: PASSWORD });
-  const code = codes.codeOf('pending-1')!;
+  const code = codes.codeOf('i0hukc:0001')!;
   const { accountId } = await flow.complete({ code: Number(code), ip: '192.0.2.7' });
   t.same(codes.checked, [{ purpose: PURPOSE, code, ip: '192.0.2.7' }], 'checked by code alone, padded');
   t.same(accounts.created, [
@@ -111,7 +118,7 @@ t.test('codes: a number is zero-padded, a 6-digit string taken as is, anything e
   }
   const { flow, codes } = setup();
   await flow.requestCode({ username: 'I0HuKc', password: PASSWORD });
-  t.equal(codes.codeOf('pending-1'), '001000', 'the first fake code has leading zeros');
+  t.equal(codes.codeOf('i0hukc:0001'), '001000', 'the first fake code has leading zeros');
   await t.rejects(flow.complete({ code: '1000' }), { code: 'code_invalid', status: 400 });
   await t.rejects(flow.complete({ code: 1.5 }), { code: 'code_invalid', status: 400 });
   t.equal(codes.checked.length, 0, 'a malformed code never reaches the verification service');
@@ -125,26 +132,51 @@ t.test('codes: a number is zero-padded, a 6-digit string taken as is, anything e
 });
 
 t.test('each code completes exactly the registration and password it was requested with', async (t) => {
-  const { flow, codes, accounts, clock } = setup();
+  const { flow, codes, accounts } = setup();
   await flow.requestCode({ username: 'I0HuKc', password: 'first password 1' });
   await flow.requestCode({ username: 'second_user', password: 'second password 2' });
-  clock.advance(RESEND_COOLDOWN_S * 1000);
-  await flow.requestCode({ username: 'i0hukc', password: 'third password 3' });
-  const [first, second, third] = codes.issued;
   t.same(
     codes.issued.map((i) => i.subject),
-    ['pending-1', 'pending-2', 'pending-3'],
+    ['i0hukc:0001', 'second_user:0002'],
+    'the subject names the username and the request',
   );
-  await flow.complete({ code: third!.code });
+  const [first, second] = codes.issued;
   await flow.complete({ code: second!.code });
+  await flow.complete({ code: first!.code });
   t.same(
     accounts.created.map((a) => [a.username, a.passwordHash]),
     [
-      ['i0hukc', 'hash:third password 3'],
       ['second_user', 'hash:second password 2'],
+      ['I0HuKc', 'hash:first password 1'],
     ],
   );
-  await t.rejects(flow.complete({ code: first!.code }), { code: 'already_registered', status: 409 });
+});
+
+t.test('a newer request supersedes the older one: the older code completes nothing', async (t) => {
+  const { flow, codes, accounts, pendingStore } = setup();
+  // A stranger who knows the username asks first, from his address, with his password.
+  await flow.requestCode({ username: 'I0HuKc', password: 'stranger password 1', ip: '198.51.100.66' });
+  // The owner's own request is not made to wait for the stranger's cooldown.
+  await flow.requestCode({ username: 'i0hukc', password: 'owner password 2', ip: '203.0.113.7' });
+  const [stranger, owner] = codes.issued;
+  t.same(
+    [stranger!.ip, owner!.ip],
+    ['198.51.100.66', '203.0.113.7'],
+    'each code goes out with its request address (the message names it)',
+  );
+  t.equal(pendingStore.peek('i0hukc')?.id, '0002', "only the owner's request is pending");
+  await t.rejects(
+    flow.complete({ code: stranger!.code }),
+    { code: 'code_invalid', status: 400 },
+    "the stranger's code is answered like a dead code",
+  );
+  t.equal(accounts.created.length, 0, 'and sets no password');
+  t.equal(pendingStore.peek('i0hukc')?.id, '0002', "nor touches the owner's pending registration");
+  await flow.complete({ code: owner!.code });
+  t.same(
+    accounts.created.map((a) => [a.username, a.passwordHash]),
+    [['i0hukc', 'hash:owner password 2']],
+  );
 });
 
 t.test('password policy first: password_rejected names the rule, nothing else runs', async (t) => {
@@ -161,7 +193,7 @@ t.test('password policy first: password_rejected names the rule, nothing else ru
       message,
     });
   }
-  t.same([hashes, codes.issued, cooldowns.running('i0hukc')], [[], [], false]);
+  t.same([hashes, codes.issued, cooldowns.running('nobody_listed')], [[], [], false]);
 });
 
 t.test('not_on_allowlist: unknown names and names that are not Telegram usernames', async (t) => {
@@ -198,24 +230,57 @@ t.test('telegram_chat_missing before the bot saw /start; already_registered afte
   t.equal(codes.issued.length, 0);
 });
 
-t.test('resend cooldown: one request per username a minute, refused before any hash', async (t) => {
-  const { flow, codes, hashes, clock } = setup();
-  await flow.requestCode({ username: 'I0HuKc', password: PASSWORD });
-  clock.advance(15_000);
-  await t.rejects(flow.requestCode({ username: '@i0hukc', password: PASSWORD }), {
-    code: 'code_resend_too_soon',
-    status: 429,
-    details: { retryAfter: 45 },
-  });
-  t.equal(hashes.length, 1);
-  await flow.requestCode({ username: 'second_user', password: PASSWORD });
-  clock.advance(45_000);
-  await flow.requestCode({ username: 'I0HuKc', password: PASSWORD });
-  t.equal(codes.issued.length, 3);
-});
+t.test(
+  'resend cooldown: one request per username and client a minute, refused before any hash',
+  async (t) => {
+    const { flow, codes, hashes, clock } = setup();
+    const ip = '192.0.2.7';
+    await flow.requestCode({ username: 'I0HuKc', password: PASSWORD, ip });
+    clock.advance(15_000);
+    await t.rejects(flow.requestCode({ username: '@i0hukc', password: PASSWORD, ip }), {
+      code: 'code_resend_too_soon',
+      status: 429,
+      details: { retryAfter: 45 },
+    });
+    t.equal(hashes.length, 1);
+    await flow.requestCode({ username: 'second_user', password: PASSWORD, ip });
+    await flow.requestCode({ username: 'I0HuKc', password: PASSWORD, ip: '192.0.2.8' });
+    t.equal(codes.issued.length, 3, 'another client of the same username is not made to wait');
+    await flow.requestCode({ username: 'I0HuKc', password: PASSWORD });
+    await t.rejects(
+      flow.requestCode({ username: 'I0HuKc', password: PASSWORD }),
+      { code: 'code_resend_too_soon' },
+      'requests without an address share one cooldown',
+    );
+    clock.advance((RESEND_COOLDOWN_S - 15) * 1000);
+    await flow.requestCode({ username: 'I0HuKc', password: PASSWORD, ip });
+    t.equal(codes.issued.length, 5, 'the first client may ask again once its minute is over');
+  },
+);
+
+t.test(
+  'per-username cap: at most REQUESTS_PER_USERNAME codes an hour, from any number of addresses',
+  async (t) => {
+    const { flow, codes, hashes, clock, cooldowns } = setup();
+    for (let i = 1; i <= REQUESTS_PER_USERNAME; i++)
+      await flow.requestCode({ username: 'I0HuKc', password: PASSWORD, ip: `198.51.100.${i}` });
+    const over = flow.requestCode({ username: 'I0HuKc', password: PASSWORD, ip: '198.51.100.99' });
+    await t.rejects(over, {
+      code: 'code_send_limited',
+      status: 429,
+      details: { retryAfter: REQUEST_WINDOW_S },
+    });
+    t.equal(hashes.length, REQUESTS_PER_USERNAME, 'refused before any hash');
+    t.notOk(cooldowns.running('i0hukc', '198.51.100.99'), 'the refused client has no cooldown to wait for');
+    await flow.requestCode({ username: 'second_user', password: PASSWORD, ip: '198.51.100.99' });
+    clock.advance(REQUEST_WINDOW_S * 1000);
+    await flow.requestCode({ username: 'I0HuKc', password: PASSWORD, ip: '198.51.100.99' });
+    t.equal(codes.issued.length, REQUESTS_PER_USERNAME + 2);
+  },
+);
 
 t.test('a code that could not be sent: the error, no pending record, no cooldown', async (t) => {
-  const { flow, codes, pendingStore, cooldowns } = setup();
+  const { flow, codes, pendingStore, cooldowns, requests } = setup();
   for (const err of [
     new PropuskError('code_send_limited', 'too many', { retryAfter: 1200 }),
     new PropuskError('unavailable', 'jetstream down'),
@@ -225,6 +290,7 @@ t.test('a code that could not be sent: the error, no pending record, no cooldown
     await t.rejects(flow.requestCode({ username: 'I0HuKc', password: PASSWORD }), err);
     t.equal(pendingStore.size, 0, `${err.code}: pending removed`);
     t.notOk(cooldowns.running('i0hukc'), `${err.code}: cooldown released`);
+    t.equal(requests.count('i0hukc'), 0, `${err.code}: not counted towards the hourly cap`);
   }
   codes.failIssueWith = undefined;
   await flow.requestCode({ username: 'I0HuKc', password: PASSWORD });
@@ -235,7 +301,7 @@ t.test('registration_expired: a right code whose pending registration is gone', 
   const { flow, codes, clock, accounts } = setup();
   await flow.requestCode({ username: 'I0HuKc', password: PASSWORD });
   clock.advance(PENDING_TTL_S * 1000);
-  await t.rejects(flow.complete({ code: codes.codeOf('pending-1')! }), {
+  await t.rejects(flow.complete({ code: codes.codeOf('i0hukc:0001')! }), {
     code: 'registration_expired',
     status: 400,
   });

@@ -9,7 +9,6 @@ t.test('each code of the profile: status, message, Retry-After for 429s', async 
   const cases: Array<[PropuskError, number, RegExp, number?]> = [
     [new PropuskError('password_rejected', 'password is too common'), 400, /^password is too common$/],
     [new PropuskError('not_on_allowlist'), 403, /not on the staff list/],
-    [new PropuskError('telegram_not_linked'), 403, /no linked Telegram chat/],
     [new PropuskError('telegram_chat_missing'), 409, /open the Telegram bot, press \/start/],
     [new PropuskError('already_registered'), 409, /already exists/],
     [new PropuskError('registration_expired'), 400, /expired; request a new code/],

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { PropuskError } from '@propusk/contracts';
 import type { LightMyRequestResponse } from 'fastify';
-import { cooldownKey, pendingKey } from '../src/admin-registration/redis-store.js';
+import { cooldownKey, pendingKey, requestsKey } from '../src/admin-registration/redis-store.js';
 import { bootIdentity } from './fixtures/identity.js';
 
 const identity = await bootIdentity({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3' });
@@ -50,16 +50,16 @@ t.test('document 000 end to end: code, registration, auth, refresh, reuse', asyn
   t.same(step1.json(), {});
   const sent = identity.verification.issued.at(-1)!;
   t.match(sent, { purpose: 'admin-registration', channel: 'telegram', to: '3546223', ip });
-  t.match(sent.subject, /^[0-9a-f]{36}$/, 'the subject is a random pending id, not the username');
-  t.ok(await redis.exists(pendingKey(sent.subject)), 'pending record kept');
-  const ttl = await redis.ttl(pendingKey(sent.subject));
+  t.match(sent.subject, /^i0hukc:[0-9a-f]{36}$/, 'the subject: the username and a random pending id');
+  t.ok(await redis.exists(pendingKey('i0hukc')), 'pending record kept');
+  const ttl = await redis.ttl(pendingKey('i0hukc'));
   t.ok(ttl > 1790 && ttl <= 1800, `pending lives 30 minutes (${ttl} s)`);
 
   const step2 = await identity.post(REGISTER, { code: Number(sent.code) }, { ip });
   t.equal(step2.statusCode, 200);
   t.same(step2.json(), {});
   t.same(identity.verification.checked.at(-1), { purpose: 'admin-registration', code: sent.code, ip });
-  t.equal(await redis.exists(pendingKey(sent.subject)), 0, 'pending record deleted');
+  t.equal(await redis.exists(pendingKey('i0hukc')), 0, 'pending record deleted');
   const account = await identity.prisma.account.findUnique({
     where: { username: 'I0HuKc' },
     include: { telegramChat: true },
@@ -101,7 +101,7 @@ t.test('trailing slashes, and the code as a padded string or a number without it
     // The fake issues codes below 100000 every other time: find one with a leading zero.
     let code = '';
     for (let i = 0; i < 4 && !code.startsWith('0'); i++) {
-      await redis.del(cooldownKey(username));
+      // Each request from its own address (identity.post), so no cooldown waits; the newest code counts.
       t.equal((await identity.post(`${CODE}/`, { username, password: PASSWORD })).statusCode, 200);
       code = identity.verification.lastCode();
     }
@@ -113,28 +113,54 @@ t.test('trailing slashes, and the code as a padded string or a number without it
   t.equal((await identity.post(`${AUTH}/`, { username: 'zero_pad_2', password: PASSWORD })).statusCode, 200);
 });
 
-t.test('each code completes its own registration and password; the second one is refused', async (t) => {
-  await staffMember('two_codes', 2002);
-  await identity.post(CODE, { username: 'two_codes', password: 'first password 1' });
-  const first = identity.verification.lastCode();
-  await redis.del(cooldownKey('two_codes'));
-  await identity.post(CODE, { username: 'Two_Codes', password: 'second password 2' });
-  const second = identity.verification.lastCode();
-  const [a, b] = await Promise.all([
-    identity.post(REGISTER, { code: second }),
-    identity.post(REGISTER, { code: first }),
-  ]);
-  t.same([a.statusCode, b.statusCode].sort(), [200, 409], 'exactly one registration wins');
-  const winner =
-    a.statusCode === 200 ? ['Two_Codes', 'second password 2'] : ['two_codes', 'first password 1'];
-  const loser = a.statusCode === 200 ? b : a;
-  failure(t, loser, 409, 'an account with this username already exists; sign in instead');
-  t.equal(
-    await identity.prisma.account.count({ where: { username: { in: ['two_codes', 'Two_Codes'] } } }),
-    1,
-  );
-  const login = await identity.post(AUTH, { username: winner[0], password: winner[1] });
-  t.equal(login.statusCode, 200, 'the winning code set its own password');
+t.test(
+  'a newer request supersedes the older: only the newest code registers, with its password',
+  async (t) => {
+    await staffMember('two_codes', 2002);
+    const stranger = await identity.post(
+      CODE,
+      { username: 'two_codes', password: 'first password 1' },
+      { ip: '198.51.100.66' },
+    );
+    t.equal(stranger.statusCode, 200);
+    const first = identity.verification.lastCode();
+    const owner = await identity.post(
+      CODE,
+      { username: 'Two_Codes', password: 'second password 2' },
+      { ip: '203.0.113.77' },
+    );
+    t.equal(owner.statusCode, 200, "another client's request does not make the owner wait");
+    const second = identity.verification.lastCode();
+    const [a, b] = await Promise.all([
+      identity.post(REGISTER, { code: first }),
+      identity.post(REGISTER, { code: second }),
+    ]);
+    failure(t, a, 400, 'the code is wrong, expired or already used', 'the superseded code');
+    t.equal(b.statusCode, 200, 'the newest code registers');
+    t.equal(
+      await identity.prisma.account.count({ where: { username: { in: ['two_codes', 'Two_Codes'] } } }),
+      1,
+    );
+    t.equal(
+      (await identity.post(AUTH, { username: 'Two_Codes', password: 'second password 2' })).statusCode,
+      200,
+    );
+    failure(
+      t,
+      await identity.post(AUTH, { username: 'Two_Codes', password: 'first password 1' }),
+      401,
+      'wrong username or password',
+      "the superseded request's password",
+    );
+  },
+);
+
+t.test('two submissions of one code at once: exactly one registration', async (t) => {
+  await staffMember('one_code', 2003);
+  t.equal((await identity.post(CODE, { username: 'one_code', password: PASSWORD })).statusCode, 200);
+  const code = identity.verification.lastCode();
+  const answers = await Promise.all([1, 2, 3].map(() => identity.post(REGISTER, { code })));
+  t.same(answers.map((r) => r.statusCode).sort(), [200, 400, 400], 'one wins; the others find the code used');
 });
 
 t.test('step one refusals, in order: policy, allowlist, chat, account, cooldown', async (t) => {
@@ -164,13 +190,37 @@ t.test('step one refusals, in order: policy, allowlist, chat, account, cooldown'
   failure(t, await identity.post(CODE, { username: 'I0HUKC', password: PASSWORD }), 409, /already exists/);
 
   const issued = identity.verification.issued.length;
-  t.equal((await identity.post(CODE, { username: '@Cooling_Down', password: PASSWORD })).statusCode, 200);
-  const again = await identity.post(CODE, { username: 'cooling_down', password: PASSWORD });
+  const ip = '192.0.2.33';
+  t.equal(
+    (await identity.post(CODE, { username: '@Cooling_Down', password: PASSWORD }, { ip })).statusCode,
+    200,
+  );
+  const again = await identity.post(CODE, { username: 'cooling_down', password: PASSWORD }, { ip });
   failure(t, again, 429, /^a code was sent moments ago; wait \d+ seconds before requesting another$/);
   const wait = Number(again.headers['retry-after']);
   t.ok(wait >= 1 && wait <= 60, `Retry-After ${wait}`);
   t.match(again.json().message, `wait ${wait} seconds`);
   t.equal(identity.verification.issued.length, issued + 1, 'one code only');
+  t.ok(await redis.exists(cooldownKey('cooling_down', ip)), 'the cooldown is per username and client');
+});
+
+t.test('per-username cap in the hour, whatever the addresses; refused before any hash', async (t) => {
+  await staffMember('capped_user', 3004);
+  t.teardown(() => redis.del(requestsKey('capped_user')));
+  const answers = [];
+  for (let i = 1; i <= 6; i++)
+    answers.push(
+      await identity.post(CODE, { username: 'capped_user', password: PASSWORD }, { ip: `198.51.100.${i}` }),
+    );
+  t.same(
+    answers.map((r) => r.statusCode),
+    [200, 200, 200, 200, 200, 429],
+  );
+  const over = answers.at(-1)!;
+  failure(t, over, 429, /^too many codes were requested; wait \d+ seconds before requesting another$/);
+  const wait = Number(over.headers['retry-after']);
+  t.ok(wait > 3500 && wait <= 3600, `Retry-After ${wait}: the hour's window`);
+  t.equal(await redis.exists(cooldownKey('capped_user', '198.51.100.6')), 0, 'no cooldown left by a refusal');
 });
 
 t.test(
@@ -189,13 +239,15 @@ t.test(
 
 t.test('step one: the verification service refusing or down; nothing is left pending', async (t) => {
   await staffMember('send_fails', 4004);
+  // One client throughout: its cooldown would refuse the next request had a failed one kept it.
+  const ip = '192.0.2.44';
   t.teardown(() => identity.verification.failIssueWith(undefined));
   identity.verification.failIssueWith(new PropuskError('code_send_limited', 'hourly', { retryAfter: 1200 }));
-  const limited = await identity.post(CODE, { username: 'send_fails', password: PASSWORD });
+  const limited = await identity.post(CODE, { username: 'send_fails', password: PASSWORD }, { ip });
   failure(t, limited, 429, 'too many codes were requested; wait 1200 seconds before requesting another');
   t.equal(limited.headers['retry-after'], '1200');
   identity.verification.failIssueWith(new PropuskError('unavailable', 'jetstream down'));
-  const down = await identity.post(CODE, { username: 'send_fails', password: PASSWORD });
+  const down = await identity.post(CODE, { username: 'send_fails', password: PASSWORD }, { ip });
   failure(
     t,
     down,
@@ -203,10 +255,14 @@ t.test('step one: the verification service refusing or down; nothing is left pen
     'a service is temporarily unavailable; retry later',
     'not 429: the cooldown was released',
   );
-  t.equal(await redis.exists(cooldownKey('send_fails')), 0, 'no cooldown without a code');
+  t.equal(await redis.exists(cooldownKey('send_fails', ip)), 0, 'no cooldown without a code');
+  t.equal(Number(await redis.get(requestsKey('send_fails'))), 0, 'not counted towards the hourly cap');
   t.equal(await identity.prisma.account.count({ where: { username: 'send_fails' } }), 0);
   identity.verification.failIssueWith(undefined);
-  t.equal((await identity.post(CODE, { username: 'send_fails', password: PASSWORD })).statusCode, 200);
+  t.equal(
+    (await identity.post(CODE, { username: 'send_fails', password: PASSWORD }, { ip })).statusCode,
+    200,
+  );
 });
 
 t.test('step two refusals: wrong code, attempts limited, expired registration', async (t) => {
@@ -219,7 +275,7 @@ t.test('step two refusals: wrong code, attempts limited, expired registration', 
   await staffMember('expires_soon', 5005);
   await identity.post(CODE, { username: 'expires_soon', password: PASSWORD });
   const sent = identity.verification.issued.at(-1)!;
-  await redis.del(pendingKey(sent.subject));
+  await redis.del(pendingKey('expires_soon'));
   failure(
     t,
     await identity.post(REGISTER, { code: sent.code }),
@@ -237,9 +293,11 @@ t.test('step two refusals: wrong code, attempts limited, expired registration', 
 t.test('auth refusals: wrong password, no Telegram chat, throttled, token service down', async (t) => {
   await staffMember('auth_user', 6006);
   await register('Auth_User');
+  // One client for Auth_User's attempts: the login throttle counts per account and address.
+  const client = { ip: '192.0.2.66' };
   failure(
     t,
-    await identity.post(AUTH, { username: 'Auth_User', password: 'wrong password' }),
+    await identity.post(AUTH, { username: 'Auth_User', password: 'wrong password' }, client),
     401,
     'wrong username or password',
   );
@@ -250,22 +308,15 @@ t.test('auth refusals: wrong password, no Telegram chat, throttled, token servic
     'wrong username or password',
   );
   await identity.seed({ username: 'cli_admin', password: PASSWORD, roles: ['admin'] });
-  failure(
-    t,
-    await identity.post(AUTH, { username: 'cli_admin', password: PASSWORD }),
-    403,
-    'this account has no linked Telegram chat, so it cannot sign in here',
-  );
-  failure(
-    t,
-    await identity.post(AUTH, { username: 'cli_admin', password: 'wrong password' }),
-    401,
-    'wrong username or password',
-    'the chat is only looked at after the password',
-  );
+  const right = await identity.post(AUTH, { username: 'cli_admin', password: PASSWORD });
+  const wrong = await identity.post(AUTH, { username: 'cli_admin', password: 'wrong password' });
+  failure(t, right, 401, 'wrong username or password', 'no linked chat, right password');
+  failure(t, wrong, 401, 'wrong username or password', 'no linked chat, wrong password');
+  t.same(right.body, wrong.body, 'the same bytes');
 
-  for (let i = 0; i < 2; i++) await identity.post(AUTH, { username: 'Auth_User', password: 'wrong again' });
-  const throttled = await identity.post(AUTH, { username: 'Auth_User', password: PASSWORD });
+  for (let i = 0; i < 2; i++)
+    await identity.post(AUTH, { username: 'Auth_User', password: 'wrong again' }, client);
+  const throttled = await identity.post(AUTH, { username: 'Auth_User', password: PASSWORD }, client);
   failure(t, throttled, 429, /^too many failed sign-in attempts; wait \d+ seconds before trying again$/);
   t.ok(Number(throttled.headers['retry-after']) >= 1);
 

@@ -4,6 +4,7 @@
 import t from 'tap';
 import { PropuskError } from '@propusk/contracts';
 import { bootAuthorization, detailFailure } from './fixtures/authorization-identity.js';
+import { uniqueIp } from './fixtures/identity.js';
 
 const identity = await bootAuthorization({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3' });
 t.teardown(() => identity.close());
@@ -345,16 +346,18 @@ t.test(
         hash_password: PASSWORD,
       }),
     );
+    // The budget is the account's from one client address (issue 15).
+    const ip = uniqueIp();
     for (let i = 0; i < 3; i++) {
       detailFailure(
         t,
-        await identity.post(BY_PHONE, { phone_number: phone.e164, hash_password: `wrong ${i}` }),
+        await identity.post(BY_PHONE, { phone_number: phone.e164, hash_password: `wrong ${i}` }, { ip }),
         401,
         'wrong phone number or password',
       );
     }
     for (const spelling of [phone.e164, phone.spoken]) {
-      const res = await identity.post(BY_PHONE, { phone_number: spelling, hash_password: PASSWORD });
+      const res = await identity.post(BY_PHONE, { phone_number: spelling, hash_password: PASSWORD }, { ip });
       detailFailure(
         t,
         res,
@@ -366,7 +369,15 @@ t.test(
       t.ok(retryAfter > 800 && retryAfter <= 900, `Retry-After ${retryAfter}`);
       t.match(res.json().detail, `wait ${retryAfter} seconds`);
     }
-    // The e-mail is another login name: its own counter.
+    // The e-mail names the same account: the same budget, whatever the form of login.
+    detailFailure(
+      t,
+      await identity.post(BY_EMAIL, { email: 'throttled@example.org', hash_password: PASSWORD }, { ip }),
+      429,
+      /^too many failed sign-in attempts/,
+      'e-mail of the same account',
+    );
+    // The owner, from another address, signs in: nobody locks him out.
     pairAnswer(t, await identity.post(BY_EMAIL, { email: 'throttled@example.org', hash_password: PASSWORD }));
   },
 );

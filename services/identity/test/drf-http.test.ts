@@ -52,11 +52,19 @@ t.test('role: superuser, staff (staff or admin) or no_role', async (t) => {
   }
 });
 
-t.test('401: wrong password, unknown user, wrong case of the username', async (t) => {
+t.test('200 for the username in another case or width, answered as registered (issue 15)', async (t) => {
+  for (const username of ['STAFF1', 'Staff1', '\uFF53taff1']) {
+    const res = await identity.post('/api/v1/login/', { username, password: PASSWORD });
+    t.equal(res.statusCode, 200, username);
+    t.equal(res.json().data.username, 'staff1', username);
+  }
+});
+
+t.test('401: wrong password, unknown user, a look-alike of the username', async (t) => {
   for (const body of [
     { username: 'staff1', password: 'wrong password' },
     { username: 'nobody', password: PASSWORD },
-    { username: 'STAFF1', password: PASSWORD },
+    { username: '\u0455taff1', password: PASSWORD }, // Cyrillic ѕ
   ]) {
     const res = await identity.post('/api/v1/login/', body);
     t.equal(res.statusCode, 401, body.username);

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { createLoginFlow } from '../src/login/flow.js';
 import { createLoginThrottle } from '../src/throttle/service.js';
-import { accountCounterKey } from '../src/throttle/keys.js';
+import { pairCounterKey } from '../src/throttle/keys.js';
 import { fakeClock, fakeHasher, memoryAccounts, memoryThrottleStore } from './fixtures/fakes.js';
 
 const ALICE = {
@@ -13,6 +13,8 @@ const ALICE = {
   roles: ['staff' as const],
   passwordHash: 'hash:right password',
 };
+/** Alice's failed logins from no address (these calls pass none): one counter for every form. */
+const ALICE_FAILURES = pairCounterKey(`account:${ALICE.id}`, undefined);
 const VIEW = {
   id: ALICE.id,
   username: 'alice',
@@ -46,7 +48,7 @@ t.test('wrong password, unknown login, account without a password: invalid_crede
   const { flow, hasher } = setup();
   for (const input of [
     { by: 'username', login: 'alice', password: 'wrong' },
-    { by: 'username', login: 'Alice', password: 'right password' },
+    { by: 'username', login: '\u0430lice', password: 'right password' }, // a look-alike (Cyrillic а)
     { by: 'email', login: 'bob@example.org', password: 'right password' },
     { by: 'username', login: 'federated', password: '' },
   ] as const) {
@@ -79,9 +81,48 @@ t.test('throttled before the password check: no hash runs', async (t) => {
 t.test('a success clears the failures of that login', async (t) => {
   const { flow, store } = setup();
   await t.rejects(flow.verifyPassword({ by: 'username', login: 'alice', password: 'wrong' }));
-  t.equal(store.count(accountCounterKey('username:alice')), 1);
+  t.equal(store.count(ALICE_FAILURES), 1);
   await flow.verifyPassword({ by: 'username', login: 'alice', password: 'right password' });
-  t.equal(store.count(accountCounterKey('username:alice')), 0);
+  t.equal(store.count(ALICE_FAILURES), 0);
+});
+
+t.test('a username in another case or width signs in to the account (issue 15)', async (t) => {
+  const { flow } = setup();
+  for (const login of ['Alice', 'ALICE', '\uFF41lice']) {
+    t.same(await flow.verifyPassword({ by: 'username', login, password: 'right password' }), VIEW, login);
+  }
+});
+
+t.test('usernames share one counter whatever their case or width', async (t) => {
+  const { flow } = setup();
+  await t.rejects(flow.verifyPassword({ by: 'username', login: 'ALICE', password: 'wrong' }));
+  await t.rejects(flow.verifyPassword({ by: 'username', login: '\uFF41lice', password: 'wrong' }));
+  await t.rejects(flow.verifyPassword({ by: 'username', login: 'alice', password: 'right password' }), {
+    code: 'too_many_attempts',
+  });
+});
+
+t.test('every form of login spends the one budget of the account (issue 15)', async (t) => {
+  const { flow, store } = setup();
+  await t.rejects(flow.verifyPassword({ by: 'username', login: 'alice', password: 'wrong' }));
+  await t.rejects(flow.verifyPassword({ by: 'phone', login: '+79001234567', password: 'wrong' }));
+  t.equal(store.count(ALICE_FAILURES), 2);
+  await t.rejects(
+    flow.verifyPassword({ by: 'email', login: 'alice@example.org', password: 'right password' }),
+    { code: 'too_many_attempts' },
+  );
+});
+
+t.test('a name nobody has is throttled by itself, like a real one', async (t) => {
+  const { flow } = setup();
+  for (let i = 0; i < 2; i++) {
+    await t.rejects(flow.verifyPassword({ by: 'username', login: 'nobody', password: 'x' }), {
+      code: 'invalid_credentials',
+    });
+  }
+  await t.rejects(flow.verifyPassword({ by: 'username', login: 'nobody', password: 'x' }), {
+    code: 'too_many_attempts',
+  });
 });
 
 t.test('e-mail logins share one counter whatever their case', async (t) => {
@@ -102,7 +143,7 @@ t.test('the account store failing: its error, and the attempt is not counted', a
   await t.rejects(flow.verifyPassword({ by: 'username', login: 'alice', password: 'x', ip: '192.0.2.5' }), {
     message: 'database down',
   });
-  t.equal(store.count(accountCounterKey('username:alice')), 0);
+  t.equal(store.count(ALICE_FAILURES), 0);
 });
 
 t.test('the throttle store failing: unavailable, and no password check', async (t) => {

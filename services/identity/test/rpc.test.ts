@@ -33,6 +33,7 @@ const view = {
 t.test('verifyPassword by username, e-mail (any case) and phone answers the AccountView', async (t) => {
   for (const [by, login] of [
     ['username', 'Mixed.Case'],
+    ['username', 'mixed.case'], // any case too (issue 15); the view keeps the name as registered
     ['email', 'someone@example.org'],
     ['email', 'SOMEONE@example.ORG'],
     ['phone', '+79001234567'],
@@ -50,7 +51,7 @@ t.test('verifyPassword by username, e-mail (any case) and phone answers the Acco
 t.test('verifyPassword: wrong password and unknown login are one typed error', async (t) => {
   for (const req of [
     { by: 'username', login: 'Mixed.Case', password: 'wrong password' },
-    { by: 'username', login: 'mixed.case', password: PASSWORD },
+    { by: 'username', login: 'Mixed.C\u0430se', password: PASSWORD }, // a look-alike: Cyrillic а
     { by: 'email', login: 'nobody@example.org', password: PASSWORD },
   ] as const) {
     await t.rejects(client.call(identityOps.verifyPassword, req), {

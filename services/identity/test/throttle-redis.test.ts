@@ -5,7 +5,13 @@ import t, { type Test } from 'tap';
 import { randomBytes } from 'node:crypto';
 import { closeRedis, connectRedis, redisKeyPrefix } from '@propusk/kit';
 import { deleteKeys, redisReady, redisTargets, scanKeys, type RedisUnderTest } from '@propusk/testkit';
-import { accountCounterKey, ipCounterKey } from '../src/throttle/keys.js';
+import {
+  accountCounterKey,
+  delayKey,
+  ipCounterKey,
+  knownAddressesKey,
+  pairCounterKey,
+} from '../src/throttle/keys.js';
 import { createRedisThrottleStore } from '../src/throttle/redis-store.js';
 import { silentLog } from './fixtures/silent-log.js';
 
@@ -104,6 +110,49 @@ async function throttleTests(t: Test, target: RedisUnderTest) {
     },
   );
 
+  t.test('progressive delay: set past the threshold, doubling, capped; known addresses exempt', async (t) => {
+    const keysFor = (ip: string) => ({
+      pair: pairCounterKey('account:delay', ip),
+      account: accountCounterKey('account:delay'),
+      delay: delayKey('account:delay', ip),
+      known: knownAddressesKey('account:delay'),
+      bucket: ip,
+    });
+    const rule = { after: 2, maxMs: 4000 };
+    const a = keysFor('203.0.113.1');
+    const take = (k: typeof a) =>
+      store.take(
+        [
+          { key: k.pair, limit: 10 },
+          { key: k.account, limit: Number.MAX_SAFE_INTEGER },
+        ],
+        WINDOW,
+      );
+    await take(a);
+    t.equal(await store.delayAfterFailure(a, rule), 0, 'below the threshold: no delay');
+    t.equal(await store.delayLeft(a.delay), 0);
+    const delays = [];
+    for (let i = 0; i < 4; i++) {
+      await take(a);
+      delays.push(await store.delayAfterFailure(a, rule));
+    }
+    t.same(delays, [2000, 4000, 4000, 4000], '2^(failures-1) s, capped');
+    const left = await store.delayLeft(a.delay);
+    t.ok(left > 3000 && left <= 4000, `the delay key lives as long (${left} ms)`);
+
+    const owner = keysFor('198.51.100.1');
+    await store.remember(owner, 2, WINDOW);
+    await take(owner);
+    t.equal(await store.delayAfterFailure(owner, rule), 0, 'a known address is never delayed');
+    for (const ip of ['198.51.100.2', '198.51.100.3']) await store.remember(keysFor(ip), 2, WINDOW);
+    t.same(
+      await redis.zrange(owner.known, 0, -1),
+      ['198.51.100.2', '198.51.100.3'],
+      'only the newest addresses are kept',
+    );
+    t.ok((await redis.pttl(owner.known)) > 0, 'and they expire');
+  });
+
   t.test('no script or command answered CROSSSLOT', async (t) => {
     t.equal(await target.crossSlotErrors(), 0);
   });
@@ -119,5 +168,6 @@ t.test('Redis unreachable: every call rejects at once', async (t) => {
   await t.rejects(dead.take([{ key: 'h', limit: 1 }], WINDOW));
   await t.rejects(dead.giveBack(['h']));
   await t.rejects(dead.clear(['h']));
+  await t.rejects(dead.delayLeft('h'));
   t.ok(Date.now() - started < 1000, 'no queueing while down');
 });

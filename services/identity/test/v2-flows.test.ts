@@ -34,8 +34,16 @@ const BORIS = {
 };
 const IP = '192.0.2.7';
 
-function setup() {
-  const accounts = memoryV2Accounts([ANNA, BORIS]);
+/**
+ * Anna and Boris as their owners left them: both contacts proven (`proven: false` for accounts
+ * fresh from registration, where issue 15's pre-hijacking rules apply).
+ */
+function setup({ proven = true } = {}) {
+  const flags = { emailVerified: proven, phoneVerified: proven };
+  const accounts = memoryV2Accounts([
+    { ...ANNA, ...flags },
+    { ...BORIS, ...flags },
+  ]);
   const hasher = Object.assign(fakeHasher(), {
     hashed: [] as string[],
     async hash(password: string) {
@@ -279,7 +287,7 @@ t.test('code: attempts limited passes through with its wait', async (t) => {
 });
 
 t.test('verification code: marks exactly that e-mail or phone verified, and signs in', async (t) => {
-  const { flow, codes, accounts, grantStore } = setup();
+  const { flow, codes, accounts, grantStore, tokens } = setup({ proven: false });
   const anna = () => accounts.rows.find((a) => a.id === ANNA.id)!;
   await flow.requestVerification({ accountId: ANNA.id, login: { kind: 'phone', value: ANNA.phone } });
   const accepted = await flow.submitCode({
@@ -292,6 +300,51 @@ t.test('verification code: marks exactly that e-mail or phone verified, and sign
   await flow.submitCode({ login: { kind: 'email', value: ANNA.email }, code: codes.lastCode() });
   t.match(anna(), { phoneVerified: true, emailVerified: true });
   t.equal(grantStore.entries.size, 0);
+  t.same(tokens.revocations, [], "the owner's own proofs detach nothing and revoke nothing");
+});
+
+t.test(
+  'pre-account hijacking: a first sign-in or recovery code ends every session; the unproven contact no longer enters',
+  async (t) => {
+    // Anna's e-mail and someone's phone, registered by that someone; nothing proven yet.
+    const { flow, codes, accounts, tokens } = setup({ proven: false });
+    const anna = () => accounts.rows.find((a) => a.id === ANNA.id)!;
+    await flow.requestRecovery({ login: { kind: 'email', value: ANNA.email } });
+    const { purpose } = await flow.submitCode({
+      login: { kind: 'email', value: ANNA.email },
+      code: codes.lastCode(),
+    });
+    t.equal(purpose, 'v2-recovery');
+    t.match(anna(), { emailVerified: true, phoneVerified: false });
+    t.same(tokens.revocations, [{ accountId: ANNA.id }], 'every session revoked, none kept');
+    await t.rejects(
+      flow.requestLoginCode({ phone: ANNA.phone }),
+      { code: 'phone_not_found', status: 404 },
+      "the phone someone else added answers as nobody's",
+    );
+    // A second proof of the same e-mail changes nothing: no more sessions are ended.
+    await flow.requestRecovery({ login: { kind: 'email', value: ANNA.email } });
+    await flow.submitCode({ login: { kind: 'email', value: ANNA.email }, code: codes.lastCode() });
+    t.equal(tokens.revocations.length, 1);
+  },
+);
+
+t.test('an unproven contact never enters an account whose other contact is proven', async (t) => {
+  const { flow, codes, accounts } = setup({ proven: false });
+  // Someone proved the phone in his session; the e-mail (Anna's) was never proven.
+  const row = accounts.rows.find((a) => a.id === ANNA.id)!;
+  row.phoneVerified = true;
+  const email = { kind: 'email', value: ANNA.email } as const;
+  await t.rejects(flow.requestRecovery({ login: email }), { code: 'email_not_found', status: 404 });
+  // The password is the credential there, the e-mail only names the account: whoever knows it
+  // set it (a recovery replaces it), so it still signs in.
+  t.ok(await flow.signIn({ email: ANNA.email, password: 'old password 1' }), 'the password signs in');
+  // The signed-in owner may still prove his own e-mail (a verification code).
+  await flow.requestVerification({ accountId: ANNA.id, login: email });
+  await flow.submitCode({ login: email, code: codes.lastCode() });
+  t.match(row, { emailVerified: true, phoneVerified: true });
+  await flow.requestRecovery({ login: email });
+  t.ok(await flow.submitCode({ login: email, code: codes.lastCode() }), 'then its codes sign in');
 });
 
 t.test('recovery code: signs in and grants that token a password change for 15 minutes', async (t) => {

@@ -91,6 +91,11 @@ t.test('markVerified: only while the account still holds that value', async (t) 
   t.match(await prisma.account.findUnique({ where: { id } }), { emailVerified: true });
 });
 
+t.test('the verified flags are read with the account', async (t) => {
+  const { id } = (await accounts.findByEmail('anna@example.ru'))!;
+  t.match(await accounts.findById(id), { emailVerified: true, phoneVerified: true });
+});
+
 t.test('setPasswordHash: replaces the hash; false for an account that is gone', async (t) => {
   const { id } = (await accounts.findByEmail('anna@example.ru'))!;
   t.equal(await accounts.setPasswordHash(id, '$argon2id$new'), true);

@@ -27,11 +27,13 @@ import { registerOAuthRoutes } from './profiles/oauth/routes.js';
 import { registerV2Routes } from './profiles/v2/routes.js';
 import { registerWellKnownRoutes } from './profiles/well-known/routes.js';
 import { createClientAuthenticator } from './oauth-clients/service.js';
+import { createRedisClientThrottleStore } from './oauth-clients/redis-throttle-store.js';
+import { createClientAuthGuard } from './oauth-clients/throttle.js';
 import { createTokenObserver } from './events/observer.js';
 import { createJetStreamRevocationEvents } from './revocation/nats-events.js';
 import { createRedisRevocationStore } from './revocation/redis-store.js';
 import { createRevocationService } from './revocation/service.js';
-import { TOKEN_SETTINGS } from './settings.js';
+import { clientAuthLimits, TOKEN_SETTINGS } from './settings.js';
 import { createV2Service } from './v2/service.js';
 
 /** The token service process: wiring only (transport → domain → store); capabilities live in their own folders. */
@@ -42,6 +44,7 @@ runMain(() =>
     useRedis: true,
     async setup(rt) {
       const settings = loadConfig(TOKEN_SETTINGS);
+      const clientLimits = clientAuthLimits(settings);
       const prisma = createPrismaClient(rt.config.DATABASE_URL);
       rt.readiness.postgres = () => checkDatabase(prisma);
       rt.onClose(() => prisma.$disconnect());
@@ -171,7 +174,13 @@ runMain(() =>
         rt.log.info(
           'INTROSPECTION_CLIENTS is empty: /oauth2/introspect and /oauth2/revoke refuse every caller',
         );
-      await registerOAuthRoutes(rt.http, { introspection, clients });
+      // Failed client authentications are throttled (oauth-clients/throttle.ts, docs/SECURITY.md).
+      const clientAuth = createClientAuthGuard({
+        clients,
+        store: createRedisClientThrottleStore(redis),
+        limits: clientLimits,
+      });
+      await registerOAuthRoutes(rt.http, { introspection, clients: clientAuth });
       await registerWellKnownRoutes(rt.http, {
         issuer: rt.config.PUBLIC_BASE_URL,
         publicJwks: () => keyRing.publicJwks(),

@@ -1,5 +1,7 @@
-import type { ConfigSpec } from '@propusk/kit';
+import { ConfigError, type ConfigOf, type ConfigSpec } from '@propusk/kit';
 import { parseMasterKeys } from './keys/seal.js';
+import { weakSecretReason } from './oauth-clients/secret-strength.js';
+import type { ClientAuthLimits } from './oauth-clients/throttle.js';
 
 /**
  * The token service's own environment variables (the core ones come from kit's CORE_SETTINGS).
@@ -13,6 +15,15 @@ const REDIRECT = /^(\/[^\s]*|https?:\/\/[^\s]+)$/;
 /** One `id:secret` of INTROSPECTION_CLIENTS (RFC 3986 §2.3 unreserved characters). */
 const CLIENT = '[A-Za-z0-9._~-]{1,64}:[A-Za-z0-9._~-]{16,256}';
 const CLIENT_LIST = new RegExp(`^${CLIENT}(,${CLIENT})*$`);
+
+/** Refuses the first client whose secret holds under 128 bits (oauth-clients/secret-strength.ts). */
+function checkClientSecrets(raw: string): void {
+  for (const entry of raw.split(',')) {
+    const colon = entry.indexOf(':');
+    const reason = weakSecretReason(entry.slice(0, colon), entry.slice(colon + 1));
+    if (reason) throw new Error(reason);
+  }
+}
 
 export const TOKEN_SETTINGS = {
   ADMIN_ACCESS_TTL_S: {
@@ -109,10 +120,37 @@ export const TOKEN_SETTINGS = {
     kind: 'string',
     secret: true,
     // `id:secret[,id:secret…]`. Both in RFC 3986's unreserved characters, so the form-encoding
-    // RFC 6749 §2.3.1 applies before HTTP Basic leaves them unchanged; secrets of at least 16.
+    // RFC 6749 §2.3.1 applies before HTTP Basic leaves them unchanged; secrets of at least 16
+    // characters by the pattern, and of at least 128 bits by the check below.
     pattern: CLIENT_LIST,
+    // RFC 6749 §10.10: generated client credentials at least 128 bits; weaker ones stop the start.
+    check: checkClientSecrets,
     // No default: unset (or empty) means no caller is configured and both endpoints answer 401.
-    doc: 'internal callers of POST /oauth2/introspect and /oauth2/revoke (HTTP Basic or client_secret_post): `id:secret[,id:secret…]`',
+    doc: 'internal callers of POST /oauth2/introspect and /oauth2/revoke (HTTP Basic or client_secret_post): `id:secret[,id:secret…]`, each secret at least 128 bits (`openssl rand -hex 32`)',
+  },
+  // Online guessing of client secrets (oauth-clients/throttle.ts, docs/SECURITY.md): failures
+  // per client id and address first, then a larger budget per client id from every address.
+  CLIENT_AUTH_MAX_FAILURES_PER_ADDRESS: {
+    kind: 'int',
+    min: 1,
+    max: 1000,
+    default: 10,
+    doc: '/oauth2/introspect and /oauth2/revoke: failed client authentications per client id from one address (IPv6 per /64) in a window; over it 429 with Retry-After',
+  },
+  CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: {
+    kind: 'int',
+    min: 1,
+    max: 100_000,
+    // Ten addresses' worth: one noisy caller (a stale secret) cannot spend it alone.
+    default: 100,
+    doc: '/oauth2/introspect and /oauth2/revoke: failed client authentications per client id from all addresses in a window; over it the client id is refused (its right secret included) until the window ends; at least the per-address budget',
+  },
+  CLIENT_AUTH_FAILURE_WINDOW_S: {
+    kind: 'int',
+    min: 1,
+    max: 24 * 60 * 60,
+    default: 15 * 60,
+    doc: 'the window of the client authentication budgets in seconds: it opens at the first failure; a locked client id or address waits until it ends',
   },
   KEYS_ENCRYPTION_KEY: {
     kind: 'string',
@@ -123,3 +161,18 @@ export const TOKEN_SETTINGS = {
     doc: 'AES-256-GCM master key(s) the private signing keys are sealed under in Postgres: `[id:]key[,[id:]key…]`, 32 bytes each as 64 hex or base64; the first seals, all open; required in production',
   },
 } as const satisfies ConfigSpec;
+
+/**
+ * The client authentication budgets, checked together once at start: the budget of a client id
+ * from every address cannot be smaller than that of one address (throttle.ts counts both).
+ */
+export function clientAuthLimits(settings: ConfigOf<typeof TOKEN_SETTINGS>): ClientAuthLimits {
+  const perAddress = settings.CLIENT_AUTH_MAX_FAILURES_PER_ADDRESS;
+  const perClient = settings.CLIENT_AUTH_MAX_FAILURES_PER_CLIENT;
+  if (perClient < perAddress)
+    throw new ConfigError(
+      'CLIENT_AUTH_MAX_FAILURES_PER_CLIENT',
+      `must be at least CLIENT_AUTH_MAX_FAILURES_PER_ADDRESS (${perAddress})`,
+    );
+  return { perAddress, perClient, windowS: settings.CLIENT_AUTH_FAILURE_WINDOW_S };
+}

@@ -17,6 +17,9 @@ t.test('token settings: defaults', async (t) => {
       AUTHZ_ACCESS_TTL_S: 3600,
       AUTHZ_REFRESH_TTL_S: 14_400,
       SIGNING_KEYS_REFRESH_S: 60,
+      CLIENT_AUTH_MAX_FAILURES_PER_ADDRESS: 10,
+      CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: 100,
+      CLIENT_AUTH_FAILURE_WINDOW_S: 900,
     },
     'V2_ISSUER has no default of its own: unset means PUBLIC_BASE_URL',
   );
@@ -56,6 +59,9 @@ t.test('token settings: values and refusals', async (t) => {
     [{ AUTHZ_ACCESS_TTL_S: String(2 * 86400) }, 'AUTHZ_ACCESS_TTL_S'],
     [{ AUTHZ_REFRESH_TTL_S: String(31 * 86400) }, 'AUTHZ_REFRESH_TTL_S'],
     [{ AUTHZ_REFRESH_TTL_S: '60' }, 'AUTHZ_REFRESH_TTL_S'],
+    [{ CLIENT_AUTH_MAX_FAILURES_PER_ADDRESS: '0' }, 'CLIENT_AUTH_MAX_FAILURES_PER_ADDRESS'],
+    [{ CLIENT_AUTH_MAX_FAILURES_PER_CLIENT: 'many' }, 'CLIENT_AUTH_MAX_FAILURES_PER_CLIENT'],
+    [{ CLIENT_AUTH_FAILURE_WINDOW_S: String(2 * 86400) }, 'CLIENT_AUTH_FAILURE_WINDOW_S'],
   ];
   for (const [env, variable] of bad) {
     t.throws(() => loadConfig(TOKEN_SETTINGS, env), { name: 'ConfigError', variable }, variable);

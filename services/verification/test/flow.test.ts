@@ -3,13 +3,14 @@
 import t from 'tap';
 import { createCodeService } from '../src/codes/service.js';
 import { codeKey } from '../src/codes/keys.js';
+import { utcPhrase } from '../src/codes/messages.js';
 import { codeOf } from './fixtures/fakes.js';
 import { adminRegistration, flowUnderTest, otherCode, smsLogin, TEST_HMAC_KEY } from './fixtures/flow.js';
 
 const PHONE = '+79161234567';
 
 t.test('issue queues the message with a fresh six-digit code and answers the lifetimes', async (t) => {
-  const { flow, ctx, publisher } = flowUnderTest();
+  const { flow, ctx, publisher, clock } = flowUnderTest();
   t.same(await flow.issue(smsLogin(PHONE, { ip: '192.0.2.1' }), ctx), { expiresIn: 600, resendAfter: 60 });
   t.equal(publisher.sent.length, 1);
   const [message] = publisher.sent;
@@ -22,13 +23,16 @@ t.test('issue queues the message with a fresh six-digit code and answers the lif
   });
   t.match(message?.text, /^Код для входа: \d{6}\. Никому не сообщайте его\.$/);
 
-  t.same(await flow.issue(adminRegistration('i0hukc', '3546223'), ctx), { expiresIn: 1800, resendAfter: 60 });
+  const request = adminRegistration('i0hukc', '3546223', { ip: '203.0.113.9' });
+  t.same(await flow.issue(request, ctx), { expiresIn: 1800, resendAfter: 60 });
   const admin = publisher.sent[1];
   t.match(admin, { channel: 'telegram', to: '3546223', kind: 'admin-registration' });
   t.equal(
     admin?.text,
-    `Код подтверждения регистрации в админке: ${codeOf(admin)}. Код действует 30 минут. ` +
-      'Если вы его не запрашивали, ничего не делайте.',
+    `Для регистрации в админке выбран пароль: запрос ${utcPhrase(clock.now())} с адреса 203.0.113.9. ` +
+      `Код подтверждения: ${codeOf(admin)}. Код действует 30 минут. ` +
+      'Если это были не вы, проигнорируйте это сообщение и не вводите код.',
+    'the message names the time and the address of the request (issue 15)',
   );
 });
 

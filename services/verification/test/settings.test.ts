@@ -79,16 +79,25 @@ t.test('Russian plurals of the lifetime', async (t) => {
 });
 
 t.test('each purpose has its text with the code, and an e-mail subject', async (t) => {
-  t.same(codeMessage('admin-registration', '588227', 1800), {
-    text: 'Код подтверждения регистрации в админке: 588227. Код действует 30 минут. Если вы его не запрашивали, ничего не делайте.',
+  const at = Date.UTC(2026, 11, 5, 8, 30, 12, 999);
+  t.same(codeMessage('admin-registration', '588227', 1800, { at, ip: '203.0.113.9' }), {
+    text:
+      'Для регистрации в админке выбран пароль: запрос 2026-12-05 08:30:12 UTC с адреса 203.0.113.9. ' +
+      'Код подтверждения: 588227. Код действует 30 минут. ' +
+      'Если это были не вы, проигнорируйте это сообщение и не вводите код.',
     subject: 'Регистрация в админке',
   });
-  t.same(codeMessage('v2-verification', '012345', 600), {
+  t.match(
+    codeMessage('admin-registration', '588227', 1800, { at }).text,
+    'запрос 2026-12-05 08:30:12 UTC с неизвестного адреса.',
+    'a request without an address says so',
+  );
+  t.same(codeMessage('v2-verification', '012345', 600, { at }), {
     text: 'Код подтверждения: 012345. Никому не сообщайте его.',
     subject: 'Код подтверждения',
   });
   for (const purpose of ['v2-verification', 'v2-login', 'v2-recovery'] as const) {
-    const { text } = codeMessage(purpose, '012345', 600);
+    const { text } = codeMessage(purpose, '012345', 600, { at, ip: '203.0.113.9' });
     t.match(text, '012345');
     t.ok(text.length <= 70, `${purpose}: one Cyrillic SMS segment (${text.length})`);
   }

@@ -17,6 +17,7 @@ import { newPerson, V2, v2Client, wrongCode } from '../helpers/v2.js';
 
 const PER_ACCOUNT = IDENTITY_SETTINGS.LOGIN_MAX_FAILURES_PER_ACCOUNT.default;
 const PER_IP = IDENTITY_SETTINGS.LOGIN_MAX_FAILURES_PER_IP.default;
+const DELAY_AFTER = IDENTITY_SETTINGS.LOGIN_FAILURES_BEFORE_DELAY.default;
 /** Short, so the test can outwait it (default 2000 ms). */
 const REUSE_GRACE_MS = 400;
 
@@ -134,11 +135,58 @@ t.test('brute force through the gateway', async (t) => {
       t.ok(Number(last?.headers.get('retry-after')) > 0, `${route.name}: Retry-After`);
       const right = await guess(route.account.password);
       t.equal(right.status, 429, `${route.name}: even the right password waits`);
+      // Issue 15: the budget is the account's from that address. The owner, elsewhere, is not
+      // locked out by what an attacker did.
       const elsewhere = await callFrom(`127.0.0.${client++}`, url, 'POST', route.path, {
         json: route.body(route.account.login, route.account.password),
       });
-      t.equal(elsewhere.status, 429, `${route.name}: and from another address`);
+      t.equal(elsewhere.status, 200, `${route.name}: the owner signs in from another address`);
     }
+  });
+
+  t.test('one budget per account, whatever form of login names it (002: e-mail, then phone)', async (t) => {
+    const [email, phone] = ['bf.forms@example.org', '+79005551003'];
+    const reg = await post(url, '/authorization/registration', {
+      json: { email, phone_number: phone, hash_password: password },
+    });
+    t.equal(reg.status, 200, reg.text);
+    const from = '127.0.0.40';
+    for (let i = 1; i <= PER_ACCOUNT; i++) {
+      const res = await callFrom(from, url, 'POST', '/authorization/login/email', {
+        json: { email: i % 2 ? email : email.toUpperCase(), hash_password: `wrong-guess-${i}-x` },
+      });
+      t.equal(res.status, 401, `e-mail guess ${i}`);
+    }
+    const byPhone = await callFrom(from, url, 'POST', '/authorization/login/phone/number', {
+      json: { phone_number: phone, hash_password: password },
+    });
+    t.equal(byPhone.status, 429, 'the phone form of the same account has no budget of its own');
+  });
+
+  t.test('many attacking addresses: progressive delays, never for the owner', async (t) => {
+    const account = { username: 'bf_spread', password };
+    await createUsers(suite.databaseUrl, [{ ...account, roles: ['admin'] }]);
+    const login = (from: string, pw: string) =>
+      callFrom(from, url, 'POST', '/api/v1/login/', { json: { username: account.username, password: pw } });
+    const owner = '127.0.0.50';
+    t.equal((await login(owner, password)).status, 200, 'the owner signed in from his address before');
+    // Two attacking addresses spend their budgets: the account reaches the delay threshold.
+    const attackers = ['127.0.0.51', '127.0.0.52'];
+    let failures = 0;
+    for (const from of attackers) {
+      for (let i = 1; i <= PER_ACCOUNT; i++) {
+        t.equal((await login(from, `wrong-${from}-${i}`)).status, 401);
+        failures++;
+      }
+    }
+    t.ok(failures >= DELAY_AFTER, `${failures} failures, delays from ${DELAY_AFTER}`);
+    const third = '127.0.0.53';
+    t.equal((await login(third, 'wrong-third-1')).status, 401, "a new address's first guess is answered");
+    const delayed = await login(third, 'wrong-third-2');
+    t.equal(delayed.status, 429, 'its next one waits');
+    t.equal(delayed.headers.get('retry-after'), '1', 'one second, doubling from there');
+    t.equal((await login(owner, 'a typo of the owner')).status, 401, 'the owner mistypes');
+    t.equal((await login(owner, password)).status, 200, 'and signs in at once: his address is known');
   });
 
   t.test('per IP: guesses across many names from one address are throttled before 100', async (t) => {

@@ -10,11 +10,17 @@ export function callFrom(
   base: string,
   method: 'GET' | 'POST',
   path: string,
-  opts: { json?: unknown; headers?: Record<string, string> } = {},
+  opts: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
-  const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
   const headers: Record<string, string> = { ...opts.headers };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  let body: string | undefined;
+  if (opts.form !== undefined) {
+    body = new URLSearchParams(opts.form).toString();
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+  } else if (opts.json !== undefined) {
+    body = JSON.stringify(opts.json);
+    headers['content-type'] = 'application/json';
+  }
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { method, headers, localAddress, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];

@@ -11,6 +11,8 @@ export interface CallbackParams {
   deviceId?: string | undefined;
   error?: string | undefined;
   errorDescription?: string | undefined;
+  /** The browser binding the browser sent back (the cookie `/link` set). */
+  binding?: string | undefined;
 }
 
 /** What the front end gets from the callback: the code, and VK ID's device_id. */
@@ -22,16 +24,26 @@ export interface CallbackResult {
 export interface TokenParams {
   code?: string | undefined;
   deviceId?: string | undefined;
+  /** The browser binding the front end's request carried (the cookie `/link` set). */
+  binding?: string | undefined;
+}
+
+/** What `/link` gives the browser: the authorize URL, and the binding for its cookie. */
+export interface OpenedFlow {
+  authorizeUrl: string;
+  binding: string;
 }
 
 /**
  * Document 002's provider flow: `/link` answers the authorize URL, `/callback` checks the state
  * and binds the code to its PKCE verifier, `/get/token` exchanges the code with that verifier
  * (DESIGN, profile 002). The verifier never leaves the service: a code intercepted on its way
- * to the front end is useless without it (RFC 7636 §1).
+ * to the front end is useless without it (RFC 7636 §1). And both steps after the link need the
+ * browser binding `/link` handed out: a state or code carried to another browser (login CSRF,
+ * a leaked front-end URL) is refused (RFC 9700 §4.7.1, §4.5).
  */
 export interface LinkFlow {
-  link(provider: ProviderId): Promise<string>;
+  link(provider: ProviderId): Promise<OpenedFlow>;
   callback(provider: ProviderId, params: CallbackParams): Promise<CallbackResult>;
   token(provider: ProviderId, params: TokenParams): Promise<ProviderTokens>;
 }
@@ -56,14 +68,14 @@ export function createLinkFlow(deps: LinkFlowDeps): LinkFlow {
   const { providers, links, redirectUri } = deps;
 
   /**
-   * A denial still spends its state, so the link cannot be replayed afterwards. Whether the
-   * state was good does not change the answer (the user said no either way), so its own
-   * failure is not reported.
+   * A denial still spends its state (in the browser that holds its binding), so the link cannot
+   * be replayed afterwards. Whether the state was good does not change the answer (the user
+   * said no either way), so its own failure is not reported.
    */
-  async function spendState(provider: ProviderId, state: string | undefined): Promise<void> {
-    if (!state) return;
+  async function spendState(provider: ProviderId, params: CallbackParams): Promise<void> {
+    if (!params.state) return;
     try {
-      await links.consumeState(provider, state);
+      await links.consumeState(provider, params.state, params.binding);
     } catch {
       // see above: the denial is the answer
     }
@@ -72,23 +84,25 @@ export function createLinkFlow(deps: LinkFlowDeps): LinkFlow {
   return {
     async link(provider) {
       const chosen = providers.require(provider);
-      const { state, codeChallenge } = await links.open(provider);
-      return chosen.authorizeUrl({ state, codeChallenge, redirectUri: redirectUri(provider) });
+      const { state, codeChallenge, binding } = await links.open(provider);
+      const authorizeUrl = chosen.authorizeUrl({ state, codeChallenge, redirectUri: redirectUri(provider) });
+      return { authorizeUrl, binding };
     },
 
     async callback(provider, params) {
       const chosen = providers.require(provider);
       if (params.error !== undefined) {
-        await spendState(provider, params.state);
+        await spendState(provider, params);
         throw providerDenied(PROVIDER_LABELS[provider], describeDenial(params));
       }
       if (!params.state) throw missingParameter('state');
-      const { verifier } = await links.consumeState(provider, params.state);
+      const { verifier, browser } = await links.consumeState(provider, params.state, params.binding);
       if (!params.code) throw missingParameter('code');
       const deviceId = chosen.usesDeviceId ? params.deviceId : undefined;
       await links.bindCode(provider, params.code, {
         verifier,
         state: params.state,
+        browser,
         ...(deviceId ? { deviceId } : {}),
       });
       return { code: params.code, ...(deviceId ? { deviceId } : {}) };
@@ -97,7 +111,7 @@ export function createLinkFlow(deps: LinkFlowDeps): LinkFlow {
     async token(provider, params) {
       const chosen = providers.require(provider);
       if (!params.code) throw missingParameter('code');
-      const binding = await links.redeemCode(provider, params.code);
+      const binding = await links.redeemCode(provider, params.code, params.binding);
       let deviceId: string | undefined;
       if (chosen.usesDeviceId) {
         // The callback saw the device the code was issued to; a client naming another is wrong.

@@ -4,10 +4,11 @@ import { PROVIDER_PATHS, type ProviderId } from '../providers/provider.js';
 import type { CodeBinding, LinkStore, PendingState } from './store.js';
 
 /**
- * `oauth:state:<sha256(state)>` → JSON {provider, verifier}; `oauth:code:<sha256(code)>` →
- * JSON {provider, verifier, state, deviceId?}; both with EX, written NX, taken with GETDEL
- * (Redis 6.2: read and delete in one step, so only one caller ever gets a record). kit's client
- * adds the namespace prefix `propusk:<ns>:`.
+ * `oauth:state:<sha256(state)>` → JSON {provider, verifier, browser}; `oauth:code:<sha256(code)>`
+ * → JSON {provider, verifier, state, browser, deviceId?} (`browser`: the binding cookie's hash);
+ * both with EX, written NX and never rewritten (so a peek's GET and a later GETDEL see the same
+ * record), taken with GETDEL (Redis 6.2: read and delete in one step, so only one caller ever
+ * gets a record). kit's client adds the namespace prefix `propusk:<ns>:`.
  */
 export function stateKey(id: string): string {
   return `oauth:state:${id}`;
@@ -43,16 +44,29 @@ function parse(raw: string | null): Record<string, unknown> | undefined {
 /** A corrupt record is no record: the state or code is simply unknown. */
 function parseState(raw: string | null): PendingState | undefined {
   const v = parse(raw);
-  if (!v || !isProvider(v.provider) || typeof v.verifier !== 'string') return undefined;
-  return { provider: v.provider, verifier: v.verifier };
+  if (!v || !isProvider(v.provider) || typeof v.verifier !== 'string' || typeof v.browser !== 'string') {
+    return undefined;
+  }
+  return { provider: v.provider, verifier: v.verifier, browser: v.browser };
 }
 
 function parseBinding(raw: string | null): CodeBinding | undefined {
   const v = parse(raw);
-  if (!v || !isProvider(v.provider) || typeof v.verifier !== 'string' || typeof v.state !== 'string') {
+  if (
+    !v ||
+    !isProvider(v.provider) ||
+    typeof v.verifier !== 'string' ||
+    typeof v.state !== 'string' ||
+    typeof v.browser !== 'string'
+  ) {
     return undefined;
   }
-  const binding: CodeBinding = { provider: v.provider, verifier: v.verifier, state: v.state };
+  const binding: CodeBinding = {
+    provider: v.provider,
+    verifier: v.verifier,
+    state: v.state,
+    browser: v.browser,
+  };
   if (typeof v.deviceId === 'string') binding.deviceId = v.deviceId;
   return binding;
 }
@@ -65,6 +79,9 @@ export function createRedisLinkStore(redis: RedisClient): LinkStore {
       );
       return ok === 'OK';
     },
+    async peekState(id) {
+      return parseState(await redisCall('state peek', () => redis.get(stateKey(id))));
+    },
     async takeState(id) {
       return parseState(await redisCall('state take', () => redis.getdel(stateKey(id))));
     },
@@ -73,6 +90,9 @@ export function createRedisLinkStore(redis: RedisClient): LinkStore {
         redis.set(codeKey(id), JSON.stringify(binding), 'EX', ttlS, 'NX'),
       );
       return ok === 'OK';
+    },
+    async peekCode(id) {
+      return parseBinding(await redisCall('code peek', () => redis.get(codeKey(id))));
     },
     async takeCode(id) {
       return parseBinding(await redisCall('code take', () => redis.getdel(codeKey(id))));

@@ -5,6 +5,7 @@ import type { PasswordHasher } from '../credentials/hasher.js';
 import { AccountsError, accountNotFound } from './errors.js';
 import { accountView } from './view.js';
 import type { AccountRecord, AccountStore } from './store.js';
+import { usernameKeys } from './username.js';
 
 export interface CreateAccountInput {
   username?: string;
@@ -46,6 +47,9 @@ export function createAccountsService(deps: {
       }
       return deps.store.create({
         username: input.username,
+        // Its case-folded form and confusable skeleton: the store's unique indexes refuse
+        // `Alice`, `аlice` (Cyrillic) or `ａlice` once `alice` exists (issue 15).
+        ...(input.username === undefined ? {} : usernameKeys(input.username)),
         email: input.email?.toLowerCase(),
         phone: input.phone,
         passwordHash,

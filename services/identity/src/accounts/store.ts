@@ -2,7 +2,11 @@ import type { Role } from '@propusk/db';
 
 /** What the accounts capability needs from storage (the domain defines it; Prisma implements it). */
 export interface NewAccount {
+  /** As typed at registration: what the documents answer. */
   username?: string;
+  /** Required with `username` (username.ts); the unique indexes refuse a taken or look-alike name. */
+  usernameNormalised?: string;
+  usernameSkeleton?: string;
   email?: string;
   phone?: string;
   name?: string;
@@ -23,7 +27,12 @@ export interface AccountRecord {
 
 export interface AccountStore {
   create(account: NewAccount): Promise<AccountRecord>;
-  findByUsername(username: string): Promise<AccountRecord | undefined>;
+  /**
+   * The account a login name names: the one whose username is exactly `typed`, else the one
+   * whose normalised username is `typed`'s (so `Alice` finds `alice`). Exact first, for an
+   * account the backfill left without keys because an older one shares its form.
+   */
+  findByUsername(typed: string): Promise<AccountRecord | undefined>;
   /** `email` lower-cased, as `create` stores it. */
   findByEmail(email: string): Promise<AccountRecord | undefined>;
   findByPhone(phone: string): Promise<AccountRecord | undefined>;

@@ -47,6 +47,26 @@ export function resendTooSoon(retryAfterS: number): PropuskError {
   );
 }
 
+/**
+ * Past the username's hourly cap of code requests (service.ts), before any password hash runs.
+ * The contract's code for too many codes is verification's, which answers the same beyond it.
+ */
+export function requestsLimited(retryAfterS: number): PropuskError {
+  return new PropuskError(
+    'code_send_limited',
+    `too many codes were requested for this username; retry in ${retryAfterS} s`,
+    { retryAfter: retryAfterS },
+  );
+}
+
+/**
+ * A right code whose request a newer one of the same username replaced: it completes nothing,
+ * and is answered like any dead code (the owner's newer request is what counts).
+ */
+export function codeSuperseded(): PropuskError {
+  return new PropuskError('code_invalid', 'a newer code request for this username superseded this code');
+}
+
 /** Redis unreachable: no registration starts or finishes without its pending record (fail closed). */
 export function registrationStoreUnavailable(): PropuskError {
   return new PropuskError('unavailable', 'pending registrations unavailable (Redis unreachable)');

@@ -7,6 +7,7 @@ import type { StaffService } from '../staff/service.js';
 import type { TelegramChatsService } from '../telegram-chats/service.js';
 import {
   alreadyRegistered,
+  codeSuperseded,
   malformedCode,
   notOnAllowlist,
   passwordRejected,
@@ -45,7 +46,9 @@ export interface CodeEntry {
 export interface AdminRegistrationFlow {
   /**
    * Step one (`POST /api/v1/admin/registration/code`): checks the password, the allowlist, the
-   * recorded chat and that the username has no account yet; keeps a pending registration and has
+   * recorded chat and that the username has no account yet, and admits the request (cooldown per
+   * username and client address, hourly cap per username: service.ts); keeps a pending
+   * registration, replacing the username's older one (whose code then completes nothing), and has
    * its code sent by Telegram. Resolves once the message is durably queued.
    */
   requestCode(input: CodeRequest): Promise<void>;
@@ -62,6 +65,20 @@ export function normaliseCode(code: number | string): string | undefined {
     return Number.isInteger(code) && code >= 0 && code <= 999_999 ? String(code).padStart(6, '0') : undefined;
   }
   return /^[0-9]{6}$/.test(code) ? code : undefined;
+}
+
+/**
+ * A code's subject: the Telegram username and the pending registration's id. The code completes
+ * exactly that request, and only while it is the username's newest (issue 15: a stranger's
+ * request must not be completed by the owner's code, nor his code survive the owner's request).
+ */
+export function pendingSubject(telegramUsername: string, id: string): string {
+  return `${telegramUsername}:${id}`;
+}
+
+export function parsePendingSubject(subject: string): { telegramUsername: string; id: string } | undefined {
+  const match = /^([a-z0-9_]{5,32}):([0-9a-f]{1,64})$/.exec(subject);
+  return match ? { telegramUsername: match[1] as string, id: match[2] as string } : undefined;
 }
 
 /** The account's username: as typed (Telegram shows it in any case), without a leading `@`. */
@@ -97,17 +114,22 @@ export function createAdminRegistrationFlow(deps: {
       if (problem) throw passwordRejected(problem);
       const telegramUsername = normaliseTelegramUsername(username);
       const chat = await admissibleChat(telegramUsername);
-      // Claimed before the password is hashed, so repeated requests cost neither a hash nor a message.
-      const cooldown = await pending.startCooldown(chat.username);
+      // Admitted before the password is hashed, so repeated requests cost neither a hash nor a message.
+      const admission = await pending.admit(chat.username, ip);
       let id: string | undefined;
       try {
         const passwordHash = await hasher.hash(password);
-        id = await pending.open({ username: accountUsername(username), passwordHash, chatId: chat.chatId });
-        // The subject is the pending id: the code completes exactly this registration and password.
+        // Replaces the username's older pending registration: its code completes nothing any more.
+        id = await pending.open(chat.username, {
+          username: accountUsername(username),
+          passwordHash,
+          chatId: chat.chatId,
+        });
+        // The message names this request's time and address, so the owner can tell it is his.
         await codes.issue(
           {
             purpose: PURPOSE,
-            subject: id,
+            subject: pendingSubject(chat.username, id),
             channel: 'telegram',
             to: String(chat.chatId),
             ...(ip ? { ip } : {}),
@@ -116,8 +138,8 @@ export function createAdminRegistrationFlow(deps: {
         );
       } catch (err) {
         // No code went out: nothing to complete, and nothing to wait for. Best effort; the cause matters.
-        if (id !== undefined) await pending.discard(id).catch(() => undefined);
-        await cooldown.release().catch(() => undefined);
+        if (id !== undefined) await pending.discard(chat.username, id).catch(() => undefined);
+        await admission.release().catch(() => undefined);
         throw err;
       }
     },
@@ -129,10 +151,13 @@ export function createAdminRegistrationFlow(deps: {
         { purpose: PURPOSE, code: digits, ...(ip ? { ip } : {}) },
         requestId,
       );
-      const registration = await pending.take(subject);
-      if (!registration) throw registrationExpired();
-      const telegramUsername = normaliseTelegramUsername(registration.username);
-      if (!telegramUsername) throw registrationExpired();
+      const ref = parsePendingSubject(subject);
+      if (!ref) throw registrationExpired();
+      const taken = await pending.take(ref.telegramUsername, ref.id);
+      if (taken.kind === 'superseded') throw codeSuperseded();
+      if (taken.kind === 'gone') throw registrationExpired();
+      const { registration } = taken;
+      const telegramUsername = ref.telegramUsername;
       const account = await accounts.createStaff({
         username: registration.username,
         passwordHash: registration.passwordHash,

@@ -2,6 +2,7 @@ import type { PrismaClient } from '@propusk/db';
 import { isOutage, isUniqueViolation } from '../db/outage.js';
 import { accountsNamed } from '../db/usernames.js';
 import { accountStoreUnavailable } from '../accounts/errors.js';
+import { usernameKeys } from '../accounts/username.js';
 import { alreadyRegistered } from './errors.js';
 import type { NewStaffAccount, RegistrationAccountStore } from './store.js';
 
@@ -23,7 +24,9 @@ export function createPrismaRegistrationStore(prisma: PrismaClient): Registratio
       try {
         return await prisma.$transaction(async (tx) => {
           const account = await tx.account.create({
-            data: { username, passwordHash, roles: ['staff'] },
+            // The username keys (accounts/username.ts): a name another account holds in another
+            // case, width or look-alike spelling violates their unique indexes: already_registered.
+            data: { username, ...usernameKeys(username), passwordHash, roles: ['staff'] },
             select: { id: true },
           });
           // Another spelling of the same name registered meanwhile (the unique index is case-sensitive).

@@ -1,8 +1,8 @@
+import { clientIp } from '@propusk/kit';
 import type { FastifyInstance } from 'fastify';
 import { PasswordLoginBody, type AccountView, type Profile } from '@propusk/contracts';
 import type { RpcClient } from '@propusk/kit';
 import type { LoginFlow } from '../login/flow.js';
-import { clientIp } from './client-ip.js';
 import { loginErrorHandler, type RenderFailure } from './error-handler.js';
 import { typeboxValidator } from './login-body.js';
 
@@ -15,7 +15,10 @@ export interface LoginRouteDeps {
 /** A verified login, handed to the profile to issue its token. */
 export interface VerifiedLogin {
   account: AccountView;
-  /** The username as the client sent it (it matched the account's exactly). */
+  /**
+   * The username as the client sent it: it names the account exactly or by its normalised form
+   * (`ALICE` for `alice`), so tokens and answers take the account's own username instead.
+   */
   username: string;
   requestId: string;
 }
@@ -26,7 +29,7 @@ export interface LoginRouteSpec {
   /** The 200 body for a verified login; throwing answers the profile's failure instead. */
   succeed(login: VerifiedLogin): Promise<unknown>;
   /** Whether the operation admits the account (LoginFlow's `permitted`); all accounts when absent. */
-  permitted?: (account: AccountView) => boolean;
+  permitted?: (account: AccountView) => boolean | Promise<boolean>;
 }
 
 export interface LoginScopeOptions {

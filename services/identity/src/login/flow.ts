@@ -1,6 +1,7 @@
 import { isPropuskError, type AccountView, type Profile } from '@propusk/contracts';
 import type { PasswordHasher } from '../credentials/hasher.js';
 import { accountView } from '../accounts/view.js';
+import { normaliseUsername } from '../accounts/username.js';
 import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../events/port.js';
 import type { LoginAttempt, LoginThrottle } from '../throttle/service.js';
 import { invalidCredentials } from './errors.js';
@@ -17,10 +18,12 @@ export interface PasswordLogin {
   /** The profile logging in, for auth.login.* events and metrics; absent for NATS callers. */
   profile?: Profile | undefined;
   /**
-   * Whether the profile admits the account once its password is right (document 001's
-   * `/admin/`: only admins). A refusal is answered exactly like a wrong password.
+   * Whether the profile admits the account (document 001's `/admin/`: only admins; document
+   * 000's: only accounts with a linked Telegram chat). A refusal is answered exactly like a wrong
+   * password and counted like one; it runs beside the hash for every known account, right
+   * password or not, so its lookup shows in neither the answer, the throttle nor the timing.
    */
-  permitted?: ((account: AccountView) => boolean) | undefined;
+  permitted?: ((account: AccountView) => boolean | Promise<boolean>) | undefined;
 }
 
 export interface LoginFlow {
@@ -32,9 +35,20 @@ export interface LoginFlow {
   verifyPassword(input: PasswordLogin): Promise<AccountView>;
 }
 
-/** The form a login is stored in: usernames are case-sensitive; e-mail is stored lower-cased. */
+/**
+ * The form a login is looked up in: e-mail is stored lower-cased; a username goes to the store as
+ * typed (the store matches it exactly, else by its normalised form: accounts/store.ts).
+ */
 export function normaliseLogin(by: LoginBy, login: string): string {
   return by === 'email' ? login.toLowerCase() : login;
+}
+
+/**
+ * The name the per-account throttle counts: a username's normalised form, since `Alice` and
+ * `ALICE` sign in to `alice` and must spend its one budget, not one each (issue 15).
+ */
+export function throttledName(by: LoginBy, name: string): string {
+  return by === 'username' ? normaliseUsername(name) : name;
 }
 
 export function createLoginFlow(deps: {
@@ -55,15 +69,25 @@ export function createLoginFlow(deps: {
     return accounts.findByUsername(login);
   }
 
-  /** The account named and whether the password is right; unknown accounts get the hasher's dummy verify (same time). */
-  async function check(by: LoginBy, login: string, password: string) {
-    const account = await find(by, login);
-    const ok = await hasher.verify(account?.passwordHash, password);
-    return { account, ok };
+  /**
+   * The account named, whether the password is right and whether the profile admits it; unknown
+   * accounts get the hasher's dummy verify (same time). The admission runs concurrently with the
+   * hash, which outlasts it, so a lookup it makes adds no time that a wrong password lacks.
+   */
+  async function check(
+    account: LoginAccount | undefined,
+    password: string,
+    permitted: PasswordLogin['permitted'],
+  ) {
+    const [ok, admitted] = await Promise.all([
+      hasher.verify(account?.passwordHash, password),
+      account && permitted ? permitted(accountView(account)) : true,
+    ]);
+    return { account, ok, admitted };
   }
 
   /** Counts the attempt first; a throttled one is a failed login too (auth.login.failed, `throttled`). */
-  async function begin(subject: { login: string; ip?: string | undefined }, report: () => void) {
+  async function begin(subject: { account: string; ip?: string | undefined }, report: () => void) {
     try {
       return await throttle.begin(subject);
     } catch (err) {
@@ -72,39 +96,54 @@ export function createLoginFlow(deps: {
     }
   }
 
+  /**
+   * Marks a failure for the progressive delay. Best effort: the attempt is already counted, and a
+   * store that fails just now must not turn a wrong password into a different answer.
+   */
+  async function failed(attempt: LoginAttempt): Promise<void> {
+    await attempt.failed().catch(() => undefined);
+  }
+
   return {
     async verifyPassword({ by, login, password, ip, profile, permitted }) {
       const name = normaliseLogin(by, login);
       const how = { profile, method: 'password', by } as const;
-      // The account counter is per login string (`by` included): unknown names are throttled
-      // exactly like real ones, so the throttle does not reveal which accounts exist.
-      const attempt: LoginAttempt = await begin({ login: `${by}:${name}`, ip }, () =>
+      // A database failure here has counted nothing yet: the caller gets the dependency's error.
+      const found = await find(by, name);
+      // Throttled per account, whatever spelling or form of login named it (issue 15: one
+      // budget, not one per form); a name nobody has is throttled by itself (`by` included),
+      // exactly like a real one.
+      const subject = found ? `account:${found.id}` : `${by}:${throttledName(by, name)}`;
+      const attempt: LoginAttempt = await begin({ account: subject, ip }, () =>
         events.loginFailed({ ...how, reason: 'throttled' }),
       );
-      let verdict: { account: LoginAccount | undefined; ok: boolean };
+      let verdict: { account: LoginAccount | undefined; ok: boolean; admitted: boolean };
       try {
-        verdict = await check(by, name, password);
+        verdict = await check(found, password, permitted);
       } catch (err) {
         // No verdict (the database failed): the attempt is not a failed login. Giving it back
         // is best effort; the dependency's error is what the caller needs.
         await attempt.abandoned().catch(() => undefined);
         throw err;
       }
-      const { account, ok } = verdict;
+      const { account, ok, admitted } = verdict;
       if (!account || !ok) {
         events.loginFailed({
           ...how,
           reason: account ? 'wrong_password' : 'unknown_user',
           accountId: account?.id,
         });
+        await failed(attempt);
+        throw invalidCredentials();
+      }
+      const view = accountView(account);
+      if (!admitted) {
+        // Still counted as a failure: forgiving it would tell the right password from a wrong one.
+        events.loginFailed({ ...how, reason: 'not_permitted', accountId: view.id });
+        await failed(attempt);
         throw invalidCredentials();
       }
       await attempt.succeeded();
-      const view = accountView(account);
-      if (permitted && !permitted(view)) {
-        events.loginFailed({ ...how, reason: 'not_permitted', accountId: view.id });
-        throw invalidCredentials();
-      }
       events.loginSucceeded({ ...how, accountId: view.id });
       return view;
     },

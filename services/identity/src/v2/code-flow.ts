@@ -1,7 +1,7 @@
 import { isPropuskError, tokenId, type CodePurpose } from '@propusk/contracts';
 import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../events/port.js';
 import { loginNotFound, noPendingCode } from './errors.js';
-import type { Login } from './logins.js';
+import type { Login, LoginKind } from './logins.js';
 import { tokenSubject, type V2Codes, type V2Tokens } from './ports.js';
 import type { PendingPurposes, RecoveryGrants } from './service.js';
 import type { V2Account, V2AccountStore } from './store.js';
@@ -45,6 +45,13 @@ export interface V2CodeFlow {
   submitCode(input: Caller & { login: Login; code: string }): Promise<CodeAccepted>;
 }
 
+/** True when `kind` of the account is unproven while its other contact is proven. */
+export function outranked(account: V2Account, kind: LoginKind): boolean {
+  return kind === 'email'
+    ? !account.emailVerified && account.phoneVerified
+    : !account.phoneVerified && account.emailVerified;
+}
+
 /** Why a code sign-in was refused, for auth.login.failed; undefined for an outage (no verdict). */
 function codeLoginRefusal(err: unknown): 'unknown_user' | 'wrong_code' | 'throttled' | undefined {
   if (!isPropuskError(err)) return undefined;
@@ -59,18 +66,23 @@ export function createV2CodeFlow(deps: {
   purposes: PendingPurposes;
   grants: Pick<RecoveryGrants, 'grant'>;
   codes: V2Codes;
-  tokens: Pick<V2Tokens, 'issue'>;
+  tokens: Pick<V2Tokens, 'issue' | 'revokeOthers'>;
   events?: IdentityEvents;
 }): V2CodeFlow {
   const { accounts, purposes, grants, codes, tokens } = deps;
   const events = deps.events ?? NO_IDENTITY_EVENTS;
 
-  async function accountOf(login: Login): Promise<V2Account> {
+  /**
+   * The account a login enters. A contact nobody has proven never lets anyone into an account
+   * whose other contact was proven (pre-account hijacking, issue 15): it answers as a login
+   * nobody has, the document's not-found code.
+   */
+  async function accountOf(login: Login, { entering = true } = {}): Promise<V2Account> {
     const account =
       login.kind === 'email'
         ? await accounts.findByEmail(login.value)
         : await accounts.findByPhone(login.value);
-    if (!account) throw loginNotFound(login.kind);
+    if (!account || (entering && outranked(account, login.kind))) throw loginNotFound(login.kind);
     return account;
   }
 
@@ -93,10 +105,25 @@ export function createV2CodeFlow(deps: {
     return { timeout: resendAfter };
   }
 
-  /** What a right code does for its purpose, before the token is answered. */
-  async function prove(account: V2Account, login: Login, purpose: CodePurpose): Promise<void> {
-    if (purpose === V2_PURPOSES.verification)
-      await accounts.markVerified(account.id, login.kind, login.value);
+  /**
+   * What a right code does, before the token is answered: the login it went to is proven. A
+   * first proof outside a session of the account (a sign-in or recovery code: whoever holds the
+   * mailbox or phone, maybe not who registered) ends every session of the account, so whoever
+   * registered it with someone else's contact is signed out, and from then on the contact he
+   * added, unproven, no longer enters (accountOf: Sudhodanan & Paverd, "Pre-hijacked accounts",
+   * 2022). A verification code is requested from a session of the account itself.
+   *
+   * Why the unproven contact stays attached rather than being detached: nobody can tell who
+   * added it. The owner who registered with both and proves one by SMS would lose the other
+   * (document 003 has no way to add it back, and its password login takes only the e-mail),
+   * while the attacker gains nothing from a contact that cannot enter and that he cannot
+   * prove without a session.
+   */
+  async function prove(account: V2Account, login: Login, purpose: CodePurpose, requestId?: string) {
+    const already = login.kind === 'email' ? account.emailVerified : account.phoneVerified;
+    if (already) return;
+    await accounts.markVerified(account.id, login.kind, login.value);
+    if (purpose !== V2_PURPOSES.verification) await tokens.revokeOthers({ accountId: account.id }, requestId);
   }
 
   return {
@@ -124,11 +151,15 @@ export function createV2CodeFlow(deps: {
       let account: V2Account | undefined;
       let purpose: CodePurpose | undefined;
       try {
-        account = await accountOf(login);
+        // Entering is judged once the purpose is known: a verification code is the signed-in
+        // owner proving a contact of his own, which no other contact outranks.
+        account = await accountOf(login, { entering: false });
         // Codes are 6 digits (contract verificationOps.check): anything else cannot be right.
         if (!/^[0-9]{6}$/.test(code)) throw noPendingCode();
         purpose = await purposes.of(login.value);
         if (!purpose) throw noPendingCode();
+        if (purpose !== V2_PURPOSES.verification && outranked(account, login.kind))
+          throw loginNotFound(login.kind);
         const { subject } = await codes.check(
           { purpose, subject: login.value, code, ...(ip ? { ip } : {}) },
           requestId,
@@ -141,7 +172,7 @@ export function createV2CodeFlow(deps: {
         throw err;
       }
       await purposes.settle(login.value, purpose);
-      await prove(account, login, purpose);
+      await prove(account, login, purpose, requestId);
       events.loginSucceeded({ ...how, accountId: account.id });
       const { token } = await tokens.issue(tokenSubject(account), requestId);
       if (purpose === V2_PURPOSES.recovery) await grants.grant(tokenId(token), account.id);

@@ -31,7 +31,9 @@ export interface V2Tokens {
  * The token's subject for an account: v2 names people by e-mail (registration makes it the
  * username); accounts of other profiles may have only a phone or a username.
  */
-export function tokenSubject(account: V2Account): TokenSubject {
+export function tokenSubject(
+  account: Pick<V2Account, 'id' | 'username' | 'email' | 'phone' | 'roles'>,
+): TokenSubject {
   return {
     accountId: account.id,
     username: account.email ?? account.phone ?? account.username ?? account.id,

@@ -4,7 +4,15 @@ import { accountStoreUnavailable } from '../accounts/errors.js';
 import { takenContact } from '../accounts/prisma-store.js';
 import type { NewPerson, V2Account, V2AccountStore } from './store.js';
 
-const SELECT = { id: true, username: true, email: true, phone: true, roles: true } as const;
+const SELECT = {
+  id: true,
+  username: true,
+  email: true,
+  phone: true,
+  emailVerified: true,
+  phoneVerified: true,
+  roles: true,
+} as const;
 
 /** Runs a query; an outage becomes `unavailable` (503), anything else stays as it is (a bug to log). */
 function guarded<T>(query: () => Promise<T>): Promise<T> {

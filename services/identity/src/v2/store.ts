@@ -13,6 +13,9 @@ export interface V2Account {
   username: string | null;
   email: string | null;
   phone: string | null;
+  /** Proven by a code sent to it (issue 15: an unproven contact never outranks a proven one). */
+  emailVerified: boolean;
+  phoneVerified: boolean;
   roles: Role[];
 }
 

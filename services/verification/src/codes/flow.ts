@@ -151,7 +151,10 @@ export function createVerificationFlow(deps: {
 
   /** Queues the code's message; when JetStream does not take it, withdraws the code (`unavailable`). */
   async function deliver(req: IssueRequest, issued: StoredCode, ctx: FlowContext): Promise<void> {
-    const message = codeMessage(req.purpose, issued.code, policies[req.purpose].ttlS);
+    const message = codeMessage(req.purpose, issued.code, policies[req.purpose].ttlS, {
+      at: clock(),
+      ip: req.ip,
+    });
     try {
       await publisher.publish({
         channel: req.channel,

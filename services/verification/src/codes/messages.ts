@@ -27,18 +27,39 @@ export function lifetimePhrase(ttlS: number): string {
   return `${ttlS} ${russianPlural(ttlS, ['секунду', 'секунды', 'секунд'])}`;
 }
 
+/** The request a code answers: when it was made and from which client address. */
+export interface CodeRequestFacts {
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+  readonly ip?: string | undefined;
+}
+
+/** A moment as the message says it, in UTC to the second: "2026-12-05 08:30:12 UTC". */
+export function utcPhrase(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 /**
  * The message of each purpose. Document 000's code goes by Telegram DM and says how long it
- * lives (30 minutes). Document 003's codes go by SMS or e-mail; their texts stay within one
- * Cyrillic SMS segment (70 UCS-2 characters), so they do not repeat the lifetime.
+ * lives (30 minutes); it also says that a password was chosen, when and from which address, so
+ * the chat's owner can tell his own request from a stranger's who typed his username (issue 15),
+ * and to ignore it if it was not him. Document 003's codes go by SMS or e-mail; their texts stay
+ * within one Cyrillic SMS segment (70 UCS-2 characters), so they do not repeat the lifetime.
  */
-export function codeMessage(purpose: CodePurpose, code: string, ttlS: number): CodeMessage {
+export function codeMessage(
+  purpose: CodePurpose,
+  code: string,
+  ttlS: number,
+  request: CodeRequestFacts,
+): CodeMessage {
   switch (purpose) {
     case 'admin-registration':
       return {
         text:
-          `Код подтверждения регистрации в админке: ${code}. Код действует ${lifetimePhrase(ttlS)}. ` +
-          'Если вы его не запрашивали, ничего не делайте.',
+          `Для регистрации в админке выбран пароль: запрос ${utcPhrase(request.at)} ` +
+          `${request.ip ? `с адреса ${request.ip}` : 'с неизвестного адреса'}. ` +
+          `Код подтверждения: ${code}. Код действует ${lifetimePhrase(ttlS)}. ` +
+          'Если это были не вы, проигнорируйте это сообщение и не вводите код.',
         subject: 'Регистрация в админке',
       };
     case 'v2-verification':

@@ -1,6 +1,7 @@
 import type { PrismaClient, Role } from '@propusk/db';
 import {
   AccountsError,
+  backfillUsernameKeys,
   createAccountsService,
   createPasswordHasher,
   createPrismaAccountStore,
@@ -48,6 +49,9 @@ export async function usersCreate(prisma: PrismaClient, p: Parsed, print: Print)
     store: createPrismaAccountStore(prisma),
     hasher: await createPasswordHasher(),
   });
+  // Accounts stored before the username keys existed get them first, as identity does at start,
+  // so a look-alike of one of them is refused here too (and the older account keeps its name).
+  await backfillUsernameKeys(prisma);
   try {
     const account = await accounts.create(input);
     const roles = account.roles.length ? ` with role ${account.roles.join(', ')}` : '';

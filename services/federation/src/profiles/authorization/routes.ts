@@ -3,6 +3,7 @@ import { authorizationHttp } from '@propusk/contracts';
 import type { LinkFlow } from '../../links/flow.js';
 import { PROVIDER_IDS, PROVIDER_PATHS, type ProviderId } from '../../providers/provider.js';
 import type { SignInFlow, SignInMode } from '../../sign-in/flow.js';
+import { bindingCookie, type BindingCookieOptions } from './binding-cookie.js';
 import { authorizationErrorHandler } from './errors.js';
 import { authorizationBody, callbackBody, frontendLocation, linkBody, tokensBody } from './presenter.js';
 import { queryParam } from './query.js';
@@ -12,6 +13,8 @@ export interface AuthorizationRoutesDeps {
   signIn: SignInFlow;
   /** OAUTH_FRONTEND_REDIRECT; without it the callback answers its parameters as JSON. */
   frontendRedirect?: string | undefined;
+  /** The browser binding cookie's settings (binding-cookie.ts). */
+  cookie: BindingCookieOptions;
 }
 
 /**
@@ -42,15 +45,18 @@ const SIGN_IN_ROUTES: ReadonlyArray<{ path: string; mode: SignInMode }> = [
  * Document 002, `/{vk, mail.ru, yandex}/{link, get/token, registration, login}` (GET, as
  * documented) and the callback DESIGN adds. Routes of a provider without a client id exist
  * and answer 404, so the answer says why. No HEAD twins: each of these routes changes state
- * (or signs in).
+ * (or signs in). `/link` gives the browser its binding cookie, the callback and get/token need
+ * it back (binding-cookie.ts), and get/token, the flow's last step, clears it.
  */
 function providerRoutes(scope: FastifyInstance, provider: ProviderId, deps: AuthorizationRoutesDeps): void {
   const base = `/${PROVIDER_PATHS[provider]}`;
   const options = { exposeHeadRoute: false } as const;
+  const cookie = bindingCookie(PROVIDER_PATHS[provider], deps.cookie);
 
   scope.get(`${base}/link`, options, async (_req, reply) => {
-    const url = await deps.flow.link(provider);
-    return noStore(reply).type('application/json; charset=utf-8').send(linkBody(url));
+    const { authorizeUrl, binding } = await deps.flow.link(provider);
+    cookie.set(reply, binding);
+    return noStore(reply).type('application/json; charset=utf-8').send(linkBody(authorizeUrl));
   });
 
   scope.get(`${base}/callback`, options, async (req, reply) => {
@@ -61,6 +67,7 @@ function providerRoutes(scope: FastifyInstance, provider: ProviderId, deps: Auth
       deviceId: queryParam(req.query, query, 'device_id'),
       error: queryParam(req.query, query, 'error'),
       errorDescription: queryParam(req.query, query, 'error_description'),
+      binding: cookie.read(req),
     });
     noStore(reply);
     if (deps.frontendRedirect) return reply.redirect(frontendLocation(deps.frontendRedirect, result), 302);
@@ -68,9 +75,13 @@ function providerRoutes(scope: FastifyInstance, provider: ProviderId, deps: Auth
   });
 
   scope.get(`${base}/get/token`, options, async (req, reply) => {
+    const binding = cookie.read(req);
+    // Set before anything can fail, so an error answer clears it too: the flow ends here.
+    cookie.clear(reply);
     const tokens = await deps.flow.token(provider, {
       code: queryParam(req.query, PROVIDER_QUERIES.token, 'code'),
       deviceId: queryParam(req.query, PROVIDER_QUERIES.token, 'device_id'),
+      binding,
     });
     return noStore(reply).send(tokensBody(tokens));
   });

@@ -35,8 +35,6 @@ function fromCode(err: PropuskError): AdminFailure | undefined {
     case 'password_rejected':
       // The policy's own words: which rule the password broke.
       return { status: 400, message: err.message };
-    case 'telegram_not_linked':
-      return { status: 403, message: 'this account has no linked Telegram chat, so it cannot sign in here' };
     case 'not_on_allowlist':
       return {
         status: 403,

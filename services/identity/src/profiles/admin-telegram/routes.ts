@@ -1,8 +1,8 @@
+import { clientIp } from '@propusk/kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { adminTelegramHttp } from '@propusk/contracts';
 import type { AdminAuthFlow } from '../../admin-auth/flow.js';
 import type { AdminRegistrationFlow } from '../../admin-registration/flow.js';
-import { clientIp } from '../../http/client-ip.js';
 import { typeboxValidator } from '../../http/login-body.js';
 import { adminErrorHandler } from './errors.js';
 import { registrationAccepted, tokenPair } from './presenter.js';

@@ -1,7 +1,7 @@
+import { clientIp } from '@propusk/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorizationHttp } from '@propusk/contracts';
 import { normaliseEmail, normaliseRussianMobile } from '../../accounts/contacts.js';
-import { clientIp } from '../../http/client-ip.js';
 import { authorizationValidator, BadField, fieldList } from './body.js';
 import { authorizationErrorHandler } from './errors.js';
 import type { AuthorizationFlow, AuthorizationPair } from './flow.js';

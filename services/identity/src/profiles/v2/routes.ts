@@ -1,6 +1,6 @@
+import { clientIp } from '@propusk/kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CodePurpose } from '@propusk/contracts';
-import { clientIp } from '../../http/client-ip.js';
 import type { V2Flow } from '../../v2/flow.js';
 import { V2_PURPOSES } from '../../v2/code-flow.js';
 import {

@@ -28,6 +28,18 @@ export const INVALID_CLIENT = oauthError(401, 'invalid_client', 'client authenti
   'www-authenticate': 'Basic realm="propusk"',
 });
 
+/**
+ * Too many failed client authentications for this client id (from this address, or from all):
+ * 429 (RFC 6585 §4) with Retry-After, in §5.2's shape with the code the gateway's own 429 on
+ * these routes uses (RFC 6749 §4.1.2.1 `temporarily_unavailable`). It names no client and says
+ * nothing about the credentials presented (oauth-clients/throttle.ts).
+ */
+export function tooManyFailures(retryAfterS: number): OAuthReply {
+  return oauthError(429, 'temporarily_unavailable', 'too many failed client authentications; retry later', {
+    'retry-after': String(retryAfterS),
+  });
+}
+
 /** RFC 6749 §5.2 `invalid_request`: missing, repeated or unreadable parameters. */
 export const OAUTH_REPLIES = Object.freeze({
   missingToken: oauthError(400, 'invalid_request', 'the token parameter is required'),

@@ -1,19 +1,21 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { clientIp } from '@propusk/kit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IntrospectionService } from '../../introspection/service.js';
 import { basicCredentials } from '../../oauth-clients/basic.js';
-import { bodyNamesClient, postCredentials } from '../../oauth-clients/credentials.js';
-import type { ClientAuthenticator } from '../../oauth-clients/service.js';
+import { bodyNamesClient, postCredentials, type ClientCredentials } from '../../oauth-clients/credentials.js';
+import type { ClientAuthGuard } from '../../oauth-clients/throttle.js';
 import { addFormParser } from '../form.js';
 import { hasRepeats, tokenParams } from './body.js';
 import { oauthErrorHandler } from './errors.js';
-import { INVALID_CLIENT, NO_STORE, OAUTH_REPLIES, sendOAuthError } from './replies.js';
+import { INVALID_CLIENT, NO_STORE, OAUTH_REPLIES, sendOAuthError, tooManyFailures } from './replies.js';
 
 export const INTROSPECTION_PATH = '/oauth2/introspect';
 export const REVOCATION_PATH = '/oauth2/revoke';
 
 export interface OAuthRoutesDeps {
   introspection: IntrospectionService;
-  clients: ClientAuthenticator;
+  /** The configured callers (INTROSPECTION_CLIENTS) behind the failure budgets. */
+  clients: ClientAuthGuard;
 }
 
 /**
@@ -21,7 +23,8 @@ export interface OAuthRoutesDeps {
  * both without a token check: the caller authenticates here with its client credentials
  * (INTROSPECTION_CLIENTS) by one of the two methods of RFC 6749 §2.3.1 — HTTP Basic
  * (`client_secret_basic`, checked before the body is read) or `client_id` and `client_secret`
- * in the form (`client_secret_post`, the default of clients such as openid-client).
+ * in the form (`client_secret_post`, the default of clients such as openid-client). Failed
+ * authentications are throttled per client id and client address (oauth-clients/throttle.ts).
  */
 async function oauthRoutes(scope: FastifyInstance, deps: OAuthRoutesDeps): Promise<void> {
   // Both RFCs send `application/x-www-form-urlencoded` (RFC 7662 §2.1, RFC 7009 §2.1) only.
@@ -30,14 +33,37 @@ async function oauthRoutes(scope: FastifyInstance, deps: OAuthRoutesDeps): Promi
   scope.setErrorHandler(oauthErrorHandler());
   const clientOf = new WeakMap<FastifyRequest, string>();
 
+  /**
+   * Credentials no method could read (none, another scheme, bad base64) name no client and test
+   * no secret: 401 uncounted. Presented ones go through the guard: the client, or the answer.
+   */
+  async function authenticate(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    presented: ClientCredentials | undefined,
+  ): Promise<FastifyReply | undefined> {
+    if (presented === undefined) return sendOAuthError(reply, INVALID_CLIENT);
+    const verdict = await deps.clients.authenticate(presented, clientIp(req));
+    if (verdict.outcome === 'authenticated') {
+      clientOf.set(req, verdict.client);
+      return undefined;
+    }
+    if (verdict.outcome === 'refused') return sendOAuthError(reply, INVALID_CLIENT);
+    // The id is what the caller sent (hashed in the counters; configured ids have at most 64
+    // characters, so no more is logged); never the secret.
+    req.log.warn(
+      { client: presented.id.slice(0, 64), retryAfter: verdict.retryAfterS },
+      'client authentication throttled',
+    );
+    return sendOAuthError(reply, tooManyFailures(verdict.retryAfterS));
+  }
+
   // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization" (token
   // scanning); RFC 7009 §2.1: the server "first validates the client credentials".
   // An Authorization header is checked before the body is read.
   scope.addHook('onRequest', async (req, reply) => {
     if (req.headers.authorization === undefined) return;
-    const client = deps.clients.verify(basicCredentials(req.headers.authorization));
-    if (client === undefined) return sendOAuthError(reply, INVALID_CLIENT);
-    clientOf.set(req, client);
+    return authenticate(req, reply, basicCredentials(req.headers.authorization));
   });
   // Without one, the credentials are the form's (client_secret_post); with one, the form must
   // carry none (RFC 6749 §2.3: one method per request).
@@ -47,9 +73,7 @@ async function oauthRoutes(scope: FastifyInstance, deps: OAuthRoutesDeps): Promi
       if (bodyNamesClient(req.body)) return sendOAuthError(reply, OAUTH_REPLIES.twoMethods);
       return;
     }
-    const client = deps.clients.verify(postCredentials(req.body));
-    if (client === undefined) return sendOAuthError(reply, INVALID_CLIENT);
-    clientOf.set(req, client);
+    return authenticate(req, reply, postCredentials(req.body));
   });
 
   /** RFC 7662 §2.2: `active` and the token's members; an inactive token answers `active` alone. */

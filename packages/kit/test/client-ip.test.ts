@@ -1,7 +1,7 @@
 // Which address the per-IP throttle counts: the last x-forwarded-for hop (set by the gateway).
 import t from 'tap';
 import type { FastifyRequest } from 'fastify';
-import { clientIp } from '../src/http/client-ip.js';
+import { clientIp } from '../src/client-ip.js';
 
 function req(xff: string | string[] | undefined, socket = '127.0.0.1'): FastifyRequest {
   return {

@@ -1,14 +1,15 @@
 import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import { CLIENT_ADDRESS_HEADER } from '@propusk/kit';
+import { CLIENT_ADDRESS_HEADER } from './internal-auth.js';
 
 /**
- * The client address for per-IP throttling: the one the gateway hands on in `x-forwarded-for`
+ * A service's client address for per-address budgets (identity's login throttle, the token
+ * service's client authentication): the one address the gateway hands on in `x-forwarded-for`
  * (its `req.ip`: the socket's, or behind TRUSTED_PROXIES the right-most hop they did not add).
- * Kit's HTTP bootstrap has already refused any request whose header the gateway did not sign
+ * The HTTP bootstrap has already refused any request whose header the gateway did not sign
  * (internal-auth.ts), so the value is the gateway's. Should it ever hold a list, only the last
  * entry counts; a last entry that is not an address falls back to the socket peer (the
- * gateway), which throttles every such request together: stricter, never looser.
+ * gateway), which counts every such request together: stricter, never looser.
  */
 export function clientIp(req: FastifyRequest): string | undefined {
   const header = req.headers[CLIENT_ADDRESS_HEADER];
