@@ -35,6 +35,10 @@ function authctlFromSources(databaseUrl: string, ...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+// Some 40 runs of the CLI, each a fresh Node process loading TypeScript (and argon2 for users):
+// 100–130 s on a loaded 2-core machine, over tap's default of 120 s per file.
+t.setTimeout(300_000);
+
 t.test('authctl against a real database', async (t) => {
   const db = await createTestDatabase();
   const prisma = createPrismaClient(db.url);
