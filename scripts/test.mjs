@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: works on a clean clone. Installs and generates when needed, checks that
 // Postgres, Redis and NATS are reachable (saying how to start the missing ones), type-checks
-// and lints the tree, runs every test file with tap, and prints one line per test file and
-// last `N passed, N failed`, counted from tap's own stream (timeouts and crashes included).
+// and lints the tree, runs every test file (lib/runner.mjs), and prints one line per test file
+// and last `N passed, N failed`, counted from the files' TAP (timeouts and crashes included).
 //
-// `npm test -- <files…>` runs only those test files (no static checks). The whole TAP stream is
-// kept in .tap/report.tap, tap's standard error in .tap/stderr.log.
+// `npm test -- <files or folders…>` runs only those (no static checks). The whole TAP stream is
+// kept in .tap/report.tap, the files' standard error in .tap/stderr.log.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,37 +50,33 @@ async function staticChecks(totals) {
   }
 }
 
-async function runTap(args, totals) {
+async function runTests(args, totals) {
   const dir = join(ROOT, '.tap');
   mkdirSync(dir, { recursive: true });
-  // Imported only now: tap-parser exists once the dependencies are installed.
+  // Imported only now: tap-parser, glob and yaml exist once the dependencies are installed.
   const { readTapRun } = await import('./lib/report.mjs');
-  const tap = spawn(join(ROOT, 'node_modules', '.bin', 'tap'), ['--reporter=tap', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const runner = await import('./lib/runner.mjs');
+  const config = runner.readTapConfig(ROOT);
+  const { parallel, serial } = await runner.listTestFiles(ROOT, config, args);
+  const timingsFile = join(dir, 'timings.json');
+  const previous = runner.readTimings(timingsFile);
   const stderr = createWriteStream(join(dir, 'stderr.log'));
-  let stderrTail = '';
-  tap.stderr.on('data', (d) => {
-    stderr.write(d);
-    stderrTail = (stderrTail + d).slice(-3000);
+  const { stream, done } = runner.runTestFiles(ROOT, {
+    parallel: runner.orderByCost(parallel, ROOT, previous),
+    serial,
+    config,
+    env: process.env,
+    onStderr: (file, chunk) => stderr.write(String(chunk).replace(/^(?=.)/gm, `${file}: `)),
   });
-  const exited = new Promise((resolve) => tap.once('close', (code, signal) => resolve(code ?? signal)));
-  const run = await readTapRun(tap.stdout, {
+  const run = await readTapRun(stream, {
     rawFile: join(dir, 'report.tap'),
     write: (line) => process.stdout.write(`${line}\n`),
   });
-  const code = await exited;
+  runner.saveTimings(timingsFile, previous, await done);
   stderr.end();
   totals.passed += run.passed;
   totals.failed += run.failed;
   totals.skipped += run.skipped;
-  if (code !== 0 && run.failed === 0) {
-    // tap failed outside any test point: say what it printed.
-    totals.failed++;
-    process.stdout.write(`FAIL  tap exited with ${code}:\n${stderrTail.replace(/^/gm, '      ')}\n`);
-  }
   return run;
 }
 
@@ -101,8 +97,8 @@ if (files.length === 0) {
   say('static checks');
   await staticChecks(totals);
 }
-say(files.length === 0 ? 'test files (tap, .taprc)' : `test files: ${files.join(' ')}`);
-const run = await runTap(files, totals);
+say(files.length === 0 ? 'test files (.taprc)' : `test files: ${files.join(' ')}`);
+const run = await runTests(files, totals);
 say(
   `${run.files} test files in ${seconds(Date.now() - started)}; the whole TAP stream is in .tap/report.tap`,
 );
