@@ -71,6 +71,14 @@ export const FederatedProfile = Type.Object({
   /** The provider's stable user id. */
   subject: Type.String({ minLength: 1, maxLength: 128 }),
   email: Type.Optional(Type.String({ maxLength: 320 })),
+  /**
+   * True when the provider vouches for `email`: the address is a mailbox the provider itself
+   * hosts, so its account is that mailbox (federation's providers decide). Absent or false: an
+   * address the user typed at the provider, which proves nothing (issue 15, pre-account
+   * hijacking): identity keeps it unverified and it never enters an account whose e-mail was
+   * proven since.
+   */
+  emailVerified: Type.Optional(Type.Boolean()),
   /** E.164 when the provider gave a number libphonenumber-js accepts. */
   phone: Type.Optional(Type.String({ maxLength: 32 })),
   firstName: Type.Optional(Type.String({ maxLength: 200 })),
@@ -83,7 +91,9 @@ export type FederatedProfile = Static<typeof FederatedProfile>;
  * (provider, subject): a matching e-mail alone never signs into an existing account.
  * register: `federated_identity_exists` (409) when (provider, subject) is known already,
  * `email_taken` / `phone_taken` (409) when another account holds the provider's e-mail or phone;
- * login: `federated_identity_unknown` (404) when (provider, subject) has no account.
+ * login: `federated_identity_unknown` (404) when (provider, subject) has no account, and when
+ * its e-mail, which the provider did not vouch for (`emailVerified`), is the account's e-mail
+ * proven since (pre-account hijacking, issue 15: document 002 has no other code for it).
  */
 export const federatedSignIn = defineRpc(
   'identity',

@@ -85,6 +85,7 @@ t.test('VK ID: authorize → exchange → user info, e-mail and phone granted by
     provider: 'vk',
     subject: '777',
     email: 'anna@vk.test',
+    emailVerified: false,
     phone: '+79990001122',
     firstName: 'Анна',
     lastName: 'Петров',
@@ -111,6 +112,7 @@ t.test('Yandex: authorize → exchange (client by Basic) → /info', async (t) =
     provider: 'yandex',
     subject: '555',
     email: 'petr@yandex.ru',
+    emailVerified: true,
     phone: '+79991234567',
     firstName: 'Пётр',
     lastName: 'Иванов',
@@ -131,11 +133,67 @@ t.test('Mail.ru: authorize (with PKCE) → exchange → userinfo', async (t) => 
     provider: 'mailru',
     subject: '9876',
     email: 'olga@mail.ru',
+    emailVerified: true,
     firstName: 'Ольга',
     lastName: 'Сидорова',
     clientId: standIns.mailru.clientId,
   });
 });
+
+t.test(
+  'each provider vouches only for the mailboxes it hosts (issue 15, pre-account hijacking)',
+  async (t) => {
+    /** What the provider client reads for the stand-in's current user. */
+    const read = async (id: ProviderId) => {
+      const standIn = CASES.find((c) => c.id === id)?.standIn;
+      if (!standIn) throw new Error(`no stand-in for ${id}`);
+      const { email, emailVerified } = await provider(id).userInfo(standIn.issueToken().accessToken);
+      return { email, emailVerified };
+    };
+    for (const email of ['olga@mail.ru', 'olga@inbox.ru', 'olga@list.ru', 'olga@bk.ru', 'olga@internet.ru']) {
+      standIns.mailru.setUser({ id: '9876', email });
+      t.same(await read('mailru'), { email, emailVerified: true }, `Mail.ru: ${email}`);
+    }
+    standIns.mailru.setUser({ id: '9876', email: 'victim-123@example.org' });
+    t.same(
+      await read('mailru'),
+      { email: 'victim-123@example.org', emailVerified: false },
+      'Mail.ru: elsewhere',
+    );
+    standIns.mailru.setUser({ id: '9876', email: 'olga@yandex.ru' });
+    t.same(await read('mailru'), { email: 'olga@yandex.ru', emailVerified: false }, "Mail.ru: Yandex's");
+
+    const yandex = [
+      'yandex.ru',
+      'ya.ru',
+      'yandex.com',
+      'yandex.by',
+      'yandex.kz',
+      'yandex.ua',
+      'yandex.com.tr',
+    ];
+    for (const domain of yandex) {
+      standIns.yandex.setUser({ id: '555', default_email: `petr@${domain}` });
+      t.same(await read('yandex'), { email: `petr@${domain}`, emailVerified: true }, `Yandex: ${domain}`);
+    }
+    standIns.yandex.setUser({ id: '555', default_email: 'victim-123@example.org' });
+    t.same(
+      await read('yandex'),
+      { email: 'victim-123@example.org', emailVerified: false },
+      'Yandex: elsewhere',
+    );
+    // Without a default_email, the first of `emails` is taken, never vouched for.
+    standIns.yandex.setUser({ id: '555', default_email: '', emails: ['petr@yandex.ru'] });
+    t.same(await read('yandex'), { email: 'petr@yandex.ru', emailVerified: false }, 'Yandex: emails[0]');
+
+    for (const email of ['anna@vk.com', 'anna@mail.ru', 'anna@yandex.ru']) {
+      standIns.vk.setUser({ user_id: '777', email });
+      t.same(await read('vk'), { email, emailVerified: false }, `VK ID: ${email}`);
+    }
+    standIns.vk.setUser({ user_id: '777', email: '' });
+    t.same(await read('vk'), { email: undefined, emailVerified: undefined }, 'no e-mail: no word');
+  },
+);
 
 for (const { id, standIn } of CASES) {
   t.test(`${id}: the provider refuses a wrong verifier, and the code stays single use`, async (t) => {

@@ -33,7 +33,11 @@ t.test('register makes the account and its identity; login finds it by (provider
   t.match(account, { email: 'ivan.petrov@mail.ru', phone: '+79001234567', username: null, roles: [] });
   t.notOk('passwordHash' in account, 'an AccountView, never the hash');
   t.match(base.rows[0], { name: 'Иван', surname: 'Петров', passwordHash: null });
-  t.same(base.identities.get('vk:172839'), { accountId: account.id, email: 'Ivan.Petrov@Mail.RU' });
+  t.same(base.identities.get('vk:172839'), {
+    accountId: account.id,
+    email: 'Ivan.Petrov@Mail.RU',
+    emailVerified: false,
+  });
 
   t.same(await signIn.signIn({ mode: 'login', profile: { provider: 'vk', subject: '172839' } }), account);
   // Other contacts at login change nothing: the key is (provider, subject).
@@ -123,5 +127,6 @@ t.test('contacts: e-mail lower-cased, Russian mobiles in E.164; anything else dr
     name: undefined,
     surname: undefined,
     providerEmail: undefined,
+    emailVerified: false,
   });
 });

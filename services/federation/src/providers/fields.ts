@@ -25,6 +25,29 @@ export function emailOf(value: unknown): string | undefined {
   return email !== undefined && /^[^@\s]+@[^@\s]+$/.test(email) ? email : undefined;
 }
 
+/** What a provider's user info says of the person's e-mail (contracts' FederatedProfile). */
+export interface ProviderEmail {
+  email?: string;
+  emailVerified?: boolean;
+}
+
+/**
+ * The user info's e-mail and whether the provider vouches for it. None of the three user-info
+ * answers carries a verification flag (VK ID `user_info`, Yandex `/info`, Mail.ru `userinfo`),
+ * and each provider lets an account carry an address the user merely typed, so an address
+ * proves nothing by being there: anyone can sign up at Mail.ru with someone else's address and
+ * register here with it (pre-account hijacking, Sudhodanan & Paverd 2022; issue 15). What a
+ * provider does know is its own mailboxes: an address on a domain it hosts IS the account
+ * signed in (`hosted`, exact domains, case-insensitive per RFC 5321 §2.4; a subdomain is
+ * someone else's server). Only those count as verified.
+ */
+export function providerEmail(value: unknown, hosted: ReadonlySet<string>): ProviderEmail {
+  const email = emailOf(value);
+  if (email === undefined) return {};
+  const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  return { email, emailVerified: hosted.has(domain) };
+}
+
 /**
  * E.164 (`+` and 8–15 digits, ITU-T E.164 §6.1) from what providers send: VK gives
  * `79991234567`, Yandex `+79991234567`. Separators are dropped. A Russian number written with

@@ -1,5 +1,5 @@
 import { providerUnavailable } from './errors.js';
-import { defined, emailOf, endpoint, subjectOf, text, tokensOf } from './fields.js';
+import { defined, endpoint, providerEmail, subjectOf, text, tokensOf } from './fields.js';
 import { basicAuth, createProviderFetch, refusal } from './http.js';
 import type { Provider } from './provider.js';
 
@@ -10,6 +10,20 @@ export interface MailruSettings {
   baseUrl: string;
   timeoutMs: number;
 }
+
+/**
+ * The mailboxes Mail.ru hosts itself (its sign-up offers exactly these domains): an address on
+ * one of them is the Mail.ru account signed in, the only e-mail Mail.ru vouches for. Any other
+ * address is one a Mail.ru account was opened with, which Mail.ru's `userinfo` does not say was
+ * ever proven (fields.ts, providerEmail).
+ */
+export const MAILRU_MAILBOXES: ReadonlySet<string> = new Set([
+  'mail.ru',
+  'inbox.ru',
+  'list.ru',
+  'bk.ru',
+  'internet.ru',
+]);
 
 /**
  * Mail.ru OAuth (DESIGN, "Facts about the outside services"): scope `userinfo`, the client
@@ -63,7 +77,7 @@ export function createMailruProvider(settings: MailruSettings): Provider {
       return defined({
         provider: 'mailru' as const,
         subject: subjectOf('mailru', user.id),
-        email: emailOf(user.email),
+        ...providerEmail(user.email, MAILRU_MAILBOXES),
         firstName: text(user.first_name),
         lastName: text(user.last_name),
         clientId: issuedTo,

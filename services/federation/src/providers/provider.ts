@@ -66,6 +66,10 @@ export interface Provider {
   authorizeUrl(params: AuthorizeParams): string;
   /** Throws PropuskError: provider_code_rejected, provider_unavailable. */
   exchangeCode(params: ExchangeParams): Promise<ProviderTokens>;
-  /** Throws PropuskError: provider_token_invalid, provider_token_foreign, provider_unavailable. */
+  /**
+   * `emailVerified` is true only for an address on a mailbox the provider hosts itself (its
+   * `*_MAILBOXES`, fields.ts providerEmail): no provider's user info says more.
+   * Throws PropuskError: provider_token_invalid, provider_token_foreign, provider_unavailable.
+   */
   userInfo(accessToken: string): Promise<ProviderUser>;
 }

@@ -1,6 +1,6 @@
 import { missingParameter } from '../request-errors.js';
 import { providerUnavailable, tokenForeign } from './errors.js';
-import { defined, emailOf, endpoint, objectAt, phoneOf, subjectOf, text, tokensOf } from './fields.js';
+import { defined, endpoint, objectAt, phoneOf, providerEmail, subjectOf, text, tokensOf } from './fields.js';
 import { createProviderFetch, oauthError, refusal } from './http.js';
 import type { Provider } from './provider.js';
 
@@ -10,6 +10,13 @@ export interface VkSettings {
   baseUrl: string;
   timeoutMs: number;
 }
+
+/**
+ * VK ID hosts no mailboxes: the e-mail its `user_info` gives is one the user attached to the
+ * account, with no word on whether it was ever proven (fields.ts, providerEmail), so VK ID
+ * vouches for none.
+ */
+export const VK_MAILBOXES: ReadonlySet<string> = new Set();
 
 /**
  * VK ID (OAuth 2.1 at id.vk.com; DESIGN, "Facts about the outside services"): PKCE S256 is
@@ -74,7 +81,7 @@ export function createVkProvider(settings: VkSettings): Provider {
       return defined({
         provider: 'vk' as const,
         subject: subjectOf('vk', user.user_id),
-        email: emailOf(user.email),
+        ...providerEmail(user.email, VK_MAILBOXES),
         phone: phoneOf(user.phone),
         firstName: text(user.first_name),
         lastName: text(user.last_name),

@@ -1,5 +1,15 @@
 import { providerUnavailable, tokenInvalid } from './errors.js';
-import { defined, emailOf, endpoint, objectAt, phoneOf, subjectOf, text, tokensOf } from './fields.js';
+import {
+  defined,
+  emailOf,
+  endpoint,
+  objectAt,
+  phoneOf,
+  providerEmail,
+  subjectOf,
+  text,
+  tokensOf,
+} from './fields.js';
 import { basicAuth, createProviderFetch, refusal } from './http.js';
 import type { Provider } from './provider.js';
 
@@ -11,6 +21,35 @@ export interface YandexSettings {
   /** YANDEX_LOGIN_BASE_URL: user info. */
   loginBaseUrl: string;
   timeoutMs: number;
+}
+
+/**
+ * The mailboxes Yandex Mail hosts itself: a `default_email` on one of them is the Yandex
+ * account signed in (Yandex Mail answers every one of them for the same login), the only
+ * e-mail Yandex vouches for. A `default_email` elsewhere (Yandex lets an account name an
+ * outside address, e.g. a Yandex 360 domain or one typed at sign-up) and the `emails` list
+ * are not proven by anything `/info` says (fields.ts, providerEmail).
+ */
+export const YANDEX_MAILBOXES: ReadonlySet<string> = new Set([
+  'yandex.ru',
+  'ya.ru',
+  'yandex.com',
+  'yandex.by',
+  'yandex.kz',
+  'yandex.ua',
+  'yandex.com.tr',
+]);
+
+/**
+ * The e-mail of `/info`: `default_email` (vouched when Yandex hosts it), else the first of
+ * `emails`, never vouched: only the default one is a mailbox we know is the account's own.
+ */
+function yandexEmail(user: Record<string, unknown>) {
+  const primary = providerEmail(user.default_email, YANDEX_MAILBOXES);
+  if (primary.email !== undefined) return primary;
+  const emails = Array.isArray(user.emails) ? (user.emails as unknown[]) : [];
+  const other = emailOf(emails[0]);
+  return other === undefined ? {} : { email: other, emailVerified: false };
 }
 
 /**
@@ -58,11 +97,10 @@ export function createYandexProvider(settings: YandexSettings): Provider {
       const user = answer.body;
       const issuedTo = text(user.client_id, 128);
       if (issuedTo === undefined) throw providerUnavailable('yandex', 'answered user info without client_id');
-      const emails = Array.isArray(user.emails) ? (user.emails as unknown[]) : [];
       return defined({
         provider: 'yandex' as const,
         subject: subjectOf('yandex', user.id),
-        email: emailOf(user.default_email) ?? emailOf(emails[0]),
+        ...yandexEmail(user),
         phone: phoneOf(objectAt(user, 'default_phone')?.number),
         firstName: text(user.first_name),
         lastName: text(user.last_name),

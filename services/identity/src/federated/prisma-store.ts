@@ -36,7 +36,26 @@ export function createPrismaFederatedIdentityStore(prisma: PrismaClient): Federa
       return identity?.account;
     },
 
+    async linkOf(provider, subject) {
+      const identity = await guardOutage(
+        () =>
+          prisma.federatedIdentity.findUnique({
+            where: { provider_subject: { provider, subject } },
+            select: {
+              email: true,
+              emailVerified: true,
+              account: { select: { ...ACCOUNT, emailVerified: true } },
+            },
+          }),
+        accountStoreUnavailable,
+      );
+      if (!identity) return undefined;
+      const { emailVerified: accountEmailVerified, ...account } = identity.account;
+      return { account, accountEmailVerified, email: identity.email, emailVerified: identity.emailVerified };
+    },
+
     async createAccount(account: NewFederatedAccount) {
+      const emailVerified = account.emailVerified === true;
       try {
         return await prisma.$transaction(async (tx) => {
           const created = await tx.account.create({
@@ -45,8 +64,9 @@ export function createPrismaFederatedIdentityStore(prisma: PrismaClient): Federa
               phone: account.phone ?? null,
               name: account.name ?? null,
               surname: account.surname ?? null,
-              // The provider vouches for neither to us: verifying them is another step.
-              emailVerified: false,
+              // Proven only when the provider vouched for the e-mail (a mailbox it hosts); the
+              // phone no provider vouches for: verifying it is another step.
+              emailVerified,
               phoneVerified: false,
               roles: [],
             },
@@ -58,6 +78,7 @@ export function createPrismaFederatedIdentityStore(prisma: PrismaClient): Federa
               subject: account.subject,
               accountId: created.id,
               email: account.providerEmail ?? null,
+              emailVerified,
             },
           });
           return created;
