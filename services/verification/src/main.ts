@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { verificationOps } from '@propusk/contracts';
 import {
   createNotificationPublisher,
@@ -11,6 +9,7 @@ import {
   startProcess,
   type Runtime,
   type Started,
+  isEntryPoint,
 } from '@propusk/kit';
 import { createVerificationFlow } from './codes/flow.js';
 import { purposePolicies } from './codes/purposes.js';
@@ -77,12 +76,6 @@ export function startVerification(env: NodeJS.ProcessEnv = process.env): Promise
     env,
     setup: (rt) => setupVerification(rt, settings, hmacKey),
   });
-}
-
-/** True when this module is the program (`node --import tsx src/main.ts`), false when a test imports it. */
-function isEntryPoint(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  return script !== undefined && pathToFileURL(realpathSync(script)).href === moduleUrl;
 }
 
 if (isEntryPoint(import.meta.url)) runMain(() => startVerification());

@@ -5,7 +5,14 @@
 import t, { type Test } from 'tap';
 import { redisTargets, type RedisUnderTest } from '@propusk/testkit';
 import { createCodeService } from '../src/codes/service.js';
-import { attemptsKey, codeKey, cooldownKey, indexKey, type CodeSlot } from '../src/codes/keys.js';
+import {
+  attemptsKey,
+  codeKey,
+  cooldownKey,
+  indexKey,
+  requesterKey,
+  type CodeSlot,
+} from '../src/codes/keys.js';
 import { createRedisCodeStore } from '../src/codes/redis-store.js';
 import type { IssueInput } from '../src/codes/store.js';
 import { createVerificationFlow } from '../src/codes/flow.js';
@@ -234,6 +241,28 @@ function storeTests(t: Test, target: RedisUnderTest) {
     t.same(await store.take(counters, 60_000), { allowed: true });
     t.match(await store.take([counters[1]!], 60_000), { allowed: false }, 'the purpose counter reached 3');
   });
+
+  t.test(
+    'requester marks: per address (IPv6 per /64), lengthened to the longest code, never shortened',
+    async (t) => {
+      const { store, redis } = await storeUnderTest(t);
+      const purpose = 'admin-registration';
+      t.equal(await store.isRequester(purpose, '203.0.113.9'), false);
+      await store.recordRequester(purpose, '203.0.113.9', 60_000);
+      t.equal(await store.isRequester(purpose, '203.0.113.9'), true);
+      t.equal(await store.isRequester(purpose, '203.0.113.10'), false, 'another address');
+      t.equal(await store.isRequester('v2-login', '203.0.113.9'), false, 'another purpose');
+      await store.recordRequester(purpose, '203.0.113.9', 1_800_000);
+      const longer = await redis.pttl(requesterKey(purpose, '203.0.113.9'));
+      t.ok(longer > 1_790_000, `lengthened to ${longer} ms`);
+      await store.recordRequester(purpose, '203.0.113.9', 60_000);
+      const kept = await redis.pttl(requesterKey(purpose, '203.0.113.9'));
+      t.ok(kept > 1_790_000, `not shortened: ${kept} ms`);
+      await store.recordRequester(purpose, '2001:db8:1:2::1', 60_000);
+      t.equal(await store.isRequester(purpose, '2001:db8:1:2:ab::7'), true, 'the same /64');
+      t.equal(await store.isRequester(purpose, '2001:db8:1:3::1'), false, 'another /64');
+    },
+  );
 
   t.test('no script or command answered CROSSSLOT', async (t) => {
     t.equal(await target.crossSlotErrors(), 0);

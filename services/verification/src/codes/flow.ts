@@ -27,7 +27,10 @@ export interface CodeLimits {
   /** The window of both send limits. */
   readonly sendWindowS: number;
   readonly checkFailuresPerIp: number;
-  /** Code-only purposes: wrong codes from all clients together. */
+  /**
+   * Code-only purposes: wrong codes from all clients together. Once spent, it refuses only
+   * addresses that requested no live code of the purpose (see `checkCounters`).
+   */
   readonly lookupFailuresPerPurpose: number;
   readonly checkWindowS: number;
 }
@@ -53,7 +56,8 @@ export interface VerificationFlow {
   /**
    * Checks and consumes a code: the subject it proves. `code_invalid` for anything but a live
    * right code; `code_attempts_limited` when this IP (or, for code-only lookups, the purpose as a
-   * whole) made too many wrong tries; `unavailable` without Redis (fail closed).
+   * whole, unless this IP requested a live code of it) made too many wrong tries; `unavailable`
+   * without Redis (fail closed).
    */
   check(req: CheckRequest, ctx: FlowContext): Promise<{ subject: string }>;
 }
@@ -68,6 +72,12 @@ interface StoredCode {
 const MAX_DRAWS = 8;
 /** contracts' Notification.requestId is at most this long. */
 const REQUEST_ID_MAX = 128;
+
+/**
+ * The purpose-wide budget as a requester of a live code meets it: counted, never refusing. A
+ * number, not a missing counter, so the requester's failures still spend the budget of the others.
+ */
+const UNCAPPED = Number.MAX_SAFE_INTEGER;
 
 /** Runs a store call; any failure of the store refuses the request rather than skipping a rule. */
 async function guarded<T>(call: () => Promise<T>): Promise<T> {
@@ -139,14 +149,55 @@ export function createVerificationFlow(deps: {
     throw noFreeCode();
   }
 
-  function checkCounters(purpose: CodePurpose, byCodeAlone: boolean, ip: string | undefined): CounterLimit[] {
+  /**
+   * The failure counters a check takes. A code-only guess is tried against every live code of
+   * the purpose at once, so the purpose as a whole has a ceiling too (many IPs cannot share out
+   * a million guesses). But anyone with enough addresses can spend that ceiling, and it must not
+   * lock the staff out of registering (issue 15; OWASP ASVS 5.0 V6.3: an attacker-triggered
+   * lockout must leave the owner's own way in): an address that requested a live code of the
+   * purpose (the staff member asks for the code and types it from the same place, document 000)
+   * is held to its own per-IP budget only (its failures still count against the purpose). The
+   * mark lasts the code's lifetime even when the code is used sooner: it lifts no per-IP limit.
+   * An attacker who requests codes from his addresses too gains nothing beyond those addresses'
+   * per-IP budgets (CODE_CHECK_FAILURES_PER_IP a window while the code lives), and each address
+   * costs him a code request, which is limited on its own (an allowlisted username with a
+   * linked chat, sends per chat and per IP in the hour) and tells the staff member by Telegram
+   * that someone at that address chose a password. So the cap on guessing bends by a bounded,
+   * visible amount; without the exemption a few addresses disable every staff registration.
+   */
+  function checkCounters(
+    purpose: CodePurpose,
+    byCodeAlone: boolean,
+    ip: string | undefined,
+    requester: boolean,
+  ): CounterLimit[] {
     const counters: CounterLimit[] = [];
     if (ip) counters.push({ key: failedFromIpKey(ip), limit: limits.checkFailuresPerIp });
-    // A code-only guess is tried against every live code of the purpose at once, so the
-    // purpose as a whole has a ceiling too (many IPs cannot share out a million guesses).
-    if (byCodeAlone)
-      counters.push({ key: failedForPurposeKey(purpose), limit: limits.lookupFailuresPerPurpose });
+    if (byCodeAlone) {
+      const limit = requester ? UNCAPPED : limits.lookupFailuresPerPurpose;
+      counters.push({ key: failedForPurposeKey(purpose), limit });
+    }
     return counters;
+  }
+
+  /**
+   * Code-only purposes: marks the requesting address for as long as its code lives (see
+   * `checkCounters`). Best effort, after the message is queued: the code is out and the caller
+   * must hear so; a lost mark only takes the requester's exemption from the purpose-wide budget.
+   */
+  async function markRequester(req: IssueRequest, ctx: FlowContext): Promise<void> {
+    const policy = policies[req.purpose];
+    if (policy.lookup !== 'code' || !req.ip) return;
+    await store.recordRequester(req.purpose, req.ip, policy.ttlS * 1000).catch((err: unknown) => {
+      ctx.log.warn({ purpose: req.purpose, err: (err as Error).message }, 'code requester not recorded');
+    });
+  }
+
+  /** Whether a code-only check comes from an address that requested a live code of the purpose. */
+  async function fromRequester(req: CheckRequest, byCodeAlone: boolean): Promise<boolean> {
+    const ip = req.ip;
+    if (!byCodeAlone || !ip) return false;
+    return guarded(() => store.isRequester(req.purpose, ip));
   }
 
   /** Queues the code's message; when JetStream does not take it, withdraws the code (`unavailable`). */
@@ -201,6 +252,7 @@ export function createVerificationFlow(deps: {
     async issue(req, ctx) {
       const slot = { purpose: req.purpose, subjectId: codes.subjectId(req.subject) };
       await deliver(req, await storeFreshCode(req, slot), ctx);
+      await markRequester(req, ctx);
       ctx.log.info({ purpose: req.purpose, channel: req.channel }, 'code queued');
       events.issued({ purpose: req.purpose, channel: req.channel, requestId: ctx.requestId });
       return { expiresIn: policies[req.purpose].ttlS, resendAfter: limits.resendS };
@@ -209,7 +261,9 @@ export function createVerificationFlow(deps: {
     async check(req, ctx) {
       if (req.subject === undefined && policies[req.purpose].lookup !== 'code')
         throw subjectRequired(req.purpose);
-      const counters = checkCounters(req.purpose, req.subject === undefined, req.ip);
+      const byCodeAlone = req.subject === undefined;
+      const requester = await fromRequester(req, byCodeAlone);
+      const counters = checkCounters(req.purpose, byCodeAlone, req.ip, requester);
       if (counters.length) {
         const taken = await guarded(() => store.take(counters, limits.checkWindowS * 1000));
         if (!taken.allowed) {

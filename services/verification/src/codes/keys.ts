@@ -40,3 +40,8 @@ export const sentToKey = (destinationId: string) => `code:sent:to:${destinationI
 export const sentFromIpKey = (ip: string) => `code:sent:ip:${ipBucket(ip)}`;
 export const failedFromIpKey = (ip: string) => `code:failed:ip:${ipBucket(ip)}`;
 export const failedForPurposeKey = (purpose: CodePurpose) => `code:failed:purpose:${purpose}`;
+/**
+ * Code-only purposes: a client address (per /64 for IPv6, as the counters above) that requested
+ * a code of the purpose, kept as long as that code lives. One key, changed alone: no hash tag.
+ */
+export const requesterKey = (purpose: CodePurpose, ip: string) => `code:requester:${purpose}:${ipBucket(ip)}`;

@@ -105,3 +105,12 @@ if redis.call('PTTL', attemptsKey) < left then redis.call('PEXPIRE', attemptsKey
 if n >= maxAttempts then kill() end
 return {'wrong'}
 `;
+
+// KEYS: the requester mark of an address (keys.ts requesterKey). ARGV: the code's lifetime ms.
+// Lengthens the mark to the new code's lifetime, never shortens it: the mark must outlive every
+// code requested from the address, even when replicas run with different ADMIN_CODE_TTL_S.
+export const MARK_REQUESTER = `
+local ttl = tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('SET', KEYS[1], '1', 'PX', ttl) end
+return 0
+`;

@@ -1,7 +1,7 @@
 import { createWindowCounters, redisScript, type RedisClient } from '@propusk/kit';
-import { attemptsKey, codeKey, cooldownKey, indexKey, type CodeSlot } from './keys.js';
+import { attemptsKey, codeKey, cooldownKey, indexKey, requesterKey, type CodeSlot } from './keys.js';
 import { lookupOf } from './purposes.js';
-import { CONSUME, ISSUE, WITHDRAW } from './redis-scripts.js';
+import { CONSUME, ISSUE, MARK_REQUESTER, WITHDRAW } from './redis-scripts.js';
 import type { CodeStore, ConsumeOutcome, IssueInput, IssueOutcome } from './store.js';
 
 /**
@@ -11,7 +11,8 @@ import type { CodeStore, ConsumeOutcome, IssueInput, IssueOutcome } from './stor
  * makes a code single use under concurrent checks (compare-and-delete in one step). A script's
  * keys share the slot's hash tag (keys.ts), so it runs on a Redis Cluster too. The send
  * counters count destinations and IPs, each in a slot of its own: kit's window counters take
- * them before the code is stored and give them back when it is not.
+ * them before the code is stored and give them back when it is not. A requester mark (keys.ts
+ * requesterKey) is one key, changed by a script of its own.
  */
 
 /** A slot's index moves only when a code is issued or used: losing the race this often is a fault. */
@@ -29,6 +30,7 @@ export function createRedisCodeStore(redis: RedisClient): CodeStore {
   const issue = redisScript(redis, 'propuskCodeIssue', ISSUE);
   const withdraw = redisScript(redis, 'propuskCodeWithdraw', WITHDRAW);
   const consume = redisScript(redis, 'propuskCodeConsume', CONSUME);
+  const markRequester = redisScript(redis, 'propuskCodeMarkRequester', MARK_REQUESTER);
   const counters = createWindowCounters(redis);
 
   /** The index keys of the given lookups of a purpose ('' is no lookup, no key). */
@@ -125,5 +127,11 @@ export function createRedisCodeStore(redis: RedisClient): CodeStore {
     },
     take: (list, windowMs) => counters.take(list, windowMs),
     giveBack: (keys) => counters.giveBack(keys),
+    async recordRequester(purpose, ip, ttlMs) {
+      await markRequester([requesterKey(purpose, ip)], [ttlMs]);
+    },
+    async isRequester(purpose, ip) {
+      return (await redis.exists(requesterKey(purpose, ip))) === 1;
+    },
   };
 }

@@ -89,4 +89,11 @@ export interface CodeStore {
   take(counters: readonly CounterLimit[], windowMs: number): Promise<TakeResult>;
   /** Takes one back from each counter (an attempt that turned out not to be a failure). */
   giveBack(keys: readonly string[]): Promise<void>;
+  /**
+   * Records that `ip` (its /64 for IPv6) requested a code of a code-only purpose, for at least
+   * `ttlMs` (the code's lifetime): a mark that already lives longer keeps its own.
+   */
+  recordRequester(purpose: CodePurpose, ip: string, ttlMs: number): Promise<void>;
+  /** Whether `ip` (its /64 for IPv6) requested a code of the purpose that may still be live. */
+  isRequester(purpose: CodePurpose, ip: string): Promise<boolean>;
 }
