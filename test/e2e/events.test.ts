@@ -69,8 +69,10 @@ t.test('domain events of every flow arrive on JetStream, as documented', async (
   const { url, standIns } = suite;
   const client = createRpcClient(nats.nc, ns, { timeoutMs: 10_000 });
 
-  // The stream as the services ensure it; an ordered consumer reads it from the first event.
-  await ensureEventStream(nats.nc, ns);
+  // The stream as the services ensure it (in as many replicas: on clusters a stream changing
+  // its replica count moves its leader, and events published meanwhile are dropped, by design);
+  // an ordered consumer reads it from the first event.
+  await ensureEventStream(nats.nc, ns, Number(suite.env.JETSTREAM_REPLICAS ?? 1));
   const seen: Seen[] = [];
   const consumer = await jetstream(nats.nc).consumers.get(streamName(ns, EVENTS_STREAM));
   const messages = await consumer.consume();

@@ -85,19 +85,23 @@ function total(scrape: Scrape, name: string, labels: Record<string, string> = {}
 t.test('every process serves the propusk_* metrics docs/metrics.md lists for it', async (t) => {
   const suite = await bootSuite({ env: { CODE_SENDS_PER_IP_PER_HOUR: '10000' } });
   t.teardown(async () => {
-    await suite.stop();
-    // The events stream of this suite's namespace is kept a week otherwise.
-    const log = createLogger({
-      service: 'e2e',
-      level: 'silent',
-      destination: new Writable({ write: (_c, _e, cb) => cb() }),
-    });
-    const nats = await connectNats(suite.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'e2e-metrics', log);
-    const jsm = await jetstreamManager(nats.nc);
-    await jsm.streams
-      .delete(streamName(namespace(suite.env.PROPUSK_NAMESPACE), EVENTS_STREAM))
-      .catch(() => false);
-    await nats.drain();
+    // The events stream of this suite's namespace is kept a week otherwise. Before the suite
+    // stops: on clusters (PROPUSK_TEST_TOPOLOGY) its NATS goes with it.
+    try {
+      const log = createLogger({
+        service: 'e2e',
+        level: 'silent',
+        destination: new Writable({ write: (_c, _e, cb) => cb() }),
+      });
+      const nats = await connectNats(suite.env.NATS_URL ?? 'nats://127.0.0.1:4222', 'e2e-metrics', log);
+      const jsm = await jetstreamManager(nats.nc);
+      await jsm.streams
+        .delete(streamName(namespace(suite.env.PROPUSK_NAMESPACE), EVENTS_STREAM))
+        .catch(() => false);
+      await nats.drain();
+    } finally {
+      await suite.stop();
+    }
   });
   const { url, standIns } = suite;
   const scrape = async (p: ProcessName) => {

@@ -141,12 +141,41 @@ export interface NotificationPublisher {
   publish(message: Omit<Notification, 'id' | 'queuedAt'> & { id?: string }): Promise<string>;
 }
 
+/**
+ * One publish attempt waits at most this long for JetStream's acknowledgement. When the stream's
+ * leader dies, a replicated stream elects another within seconds (RAFT), and a publish sent
+ * meanwhile is never acknowledged: rather than spend the whole budget on it, the publisher sends
+ * again under the same Nats-Msg-Id, which the stream deduplicates (an attempt whose ack was lost
+ * is stored once). The caller hears `unavailable` only when the whole budget is spent.
+ */
+const ATTEMPT_MS = 750;
+const RETRY_PAUSE_MS = 50;
+
+async function publishWithin(
+  js: ReturnType<typeof jetstream>,
+  budgetMs: number,
+  ...[subject, data, opts]: Parameters<ReturnType<typeof jetstream>['publish']>
+): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    const timeout = Math.max(1, Math.min(ATTEMPT_MS, deadline - Date.now()));
+    try {
+      await js.publish(subject, data, { ...opts, timeout });
+      return;
+    } catch (err) {
+      if (deadline - Date.now() <= RETRY_PAUSE_MS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+    }
+  }
+}
+
 export function createNotificationPublisher(
   nc: NatsConnection,
   ns: Namespace,
   options: { timeoutMs?: number; /** JETSTREAM_REPLICAS */ replicas?: number } = {},
 ): NotificationPublisher {
-  const js = jetstream(nc, { timeout: options.timeoutMs ?? 5000 });
+  const budgetMs = options.timeoutMs ?? 5000;
+  const js = jetstream(nc, { timeout: budgetMs });
   let ensured: Promise<void> | undefined;
   return {
     async publish(input) {
@@ -166,7 +195,7 @@ export function createNotificationPublisher(
           throw err;
         });
         await ensured;
-        await js.publish(notifySubject(ns, message.channel), JSON.stringify(message), {
+        await publishWithin(js, budgetMs, notifySubject(ns, message.channel), JSON.stringify(message), {
           msgID: message.id,
           headers: h,
           // An acknowledgement from another stream capturing the subject does not count as queued.

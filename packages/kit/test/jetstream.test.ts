@@ -32,3 +32,34 @@ t.test('a closed connection answers unavailable', async (t) => {
     code: 'unavailable',
   });
 });
+
+t.test('a publish that meets no stream for a moment is sent again, and stored once', async (t) => {
+  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  const ns = namespace(`k${randomBytes(4).toString('hex')}`);
+  const jsm = await jetstreamManager(nc);
+  const notify = streamName(ns, NOTIFY_STREAM);
+  t.teardown(async () => {
+    for (const base of [NOTIFY_STREAM, DEAD_LETTER_STREAM])
+      await jsm.streams.delete(streamName(ns, base)).catch(() => {});
+    await nc.close();
+  });
+  const publisher = createNotificationPublisher(nc, ns, { timeoutMs: 5000 });
+  await publisher.publish({ channel: 'sms', to: '+79160000001', text: 'first', kind: 'test' });
+  // What a stream leader's death looks like to a publisher: nobody acknowledges for a while.
+  const config = (await jsm.streams.info(notify)).config;
+  await jsm.streams.delete(notify);
+  const sent = publisher.publish({ channel: 'sms', to: '+79160000001', text: 'second', kind: 'test' });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await jsm.streams.add(config);
+  t.ok(await sent, 'queued once the stream is back, within the budget');
+  t.equal((await jsm.streams.info(notify)).state.messages, 1, 'stored once');
+
+  const short = createNotificationPublisher(nc, ns, { timeoutMs: 400 });
+  await short.publish({ channel: 'sms', to: '+79160000001', text: 'ensures', kind: 'test' });
+  await jsm.streams.delete(notify);
+  const started = Date.now();
+  await t.rejects(short.publish({ channel: 'sms', to: '+79160000001', text: 'third', kind: 'test' }), {
+    code: 'unavailable',
+  });
+  t.ok(Date.now() - started < 2000, 'unavailable once the budget is spent');
+});

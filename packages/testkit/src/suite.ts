@@ -40,6 +40,13 @@ export interface BootOptions {
   replicas?: Replicas;
 }
 
+/** The clusters' settings, less JETSTREAM_REPLICAS when the test names its own NATS (one server). */
+function clusterEnv(topology: Record<string, string>, own: Record<string, string> = {}): Record<string, string> {
+  if (own.NATS_URL === undefined) return topology;
+  const { JETSTREAM_REPLICAS: _clusters, ...rest } = topology;
+  return rest;
+}
+
 /**
  * Boots the whole suite as `npm start` does (six real processes on free ports) against the
  * real Postgres (a fresh database), Redis and NATS (a fresh namespace), with every outside
@@ -69,8 +76,8 @@ export async function bootSuite(opts: BootOptions = {}): Promise<Suite> {
     // Every process's /metrics answers only this bearer token (metricsAuth below).
     METRICS_TOKEN: randomBytes(32).toString('hex'),
     // PROPUSK_TEST_TOPOLOGY=clusters: Redis Cluster and a NATS cluster (topology.ts); a test
-    // that names its own servers still wins.
-    ...topology.env,
+    // that names its own servers still wins, and its own NATS server its own replica count.
+    ...clusterEnv(topology.env, opts.env),
     ...opts.env,
   };
   const logs: string[] = [];
