@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'jose';
+import { V2_AUDIENCE, V2_TYP } from '@propusk/contracts';
 import { createJwtVerifier, type ClaimsReader } from './verify-jwt.js';
 import { createOpaqueVerifier, type Introspect } from './opaque.js';
 import type { KeySet } from './jwks.js';
@@ -57,11 +58,6 @@ export function envelopeStrategy(keys: KeySet, issuer: string): TokenStrategy {
   const verifier = createJwtVerifier({ profile: 'envelope', keys, issuer, claims: envelopeClaims });
   return { schemes: ['bearer'], cacheTtlMs: 60_000, verify: (token) => verifier.verify(token) };
 }
-
-/** RFC 9068 §2.1: the header type of a JWT access token, as the token service writes it for v2. */
-export const V2_TYP = 'at+jwt';
-/** RFC 9068 §3: the audience the token service gives v2 (document 003) tokens. */
-export const V2_AUDIENCE = 'propusk:v2';
 
 /** The token service issues v2 tokens with exactly these claims (RFC 9068 §2.2 less `client_id`). */
 const V2_CLAIMS = ['iss', 'sub', 'aud', 'jti', 'iat', 'exp'];

@@ -20,7 +20,7 @@ export {
   FederationProviderSchema,
   type FederationProvider,
 } from './identity.js';
-export { IntrospectionResult, SessionRevokedEvent } from './token.js';
+export { IntrospectionResult, SessionRevokedEvent, V2_AUDIENCE, V2_TYP } from './token.js';
 export * from './redis-keys.js';
 export * from './http/index.js';
 export * from './events.js';

@@ -2,6 +2,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { defineRpc } from './rpc.js';
 import { RoleSchema } from './identity.js';
 
+/**
+ * v2 (document 003) access tokens as the token service writes them and the gateway checks them.
+ * RFC 9068 §2.1: the header type that marks a JWT access token; §3: the audience, the resource
+ * the token is for (this suite's v2 API).
+ */
+export const V2_TYP = 'at+jwt';
+export const V2_AUDIENCE = 'propusk:v2';
+
 const ProfileSchema = Type.Union([
   Type.Literal('admin-telegram'),
   Type.Literal('envelope'),

@@ -1,4 +1,6 @@
+import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { namespace, ops, type Namespace, type ServiceName } from '@propusk/contracts';
@@ -162,6 +164,16 @@ export async function startProcess(opts: StartOptions): Promise<Started> {
     return closing;
   }
   return { runtime: rt, url, close };
+}
+
+/**
+ * Whether the module at `moduleUrl` (its `import.meta.url`) is the script node was started
+ * with: a service's main.ts starts itself only then, and tests import it without starting it.
+ * Through realpath, as node resolves the script (a symlinked checkout, pnpm's links).
+ */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && pathToFileURL(realpathSync(script)).href === moduleUrl;
 }
 
 /** Deadline for a clean stop after SIGTERM (the issue: exit 0 within 10 s). */

@@ -1,7 +1,13 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { federationOps, identityOps, tokenOps } from '@propusk/contracts';
-import { describeConfig, loadConfig, runMain, startProcess, type Runtime, type Started } from '@propusk/kit';
+import {
+  describeConfig,
+  loadConfig,
+  runMain,
+  startProcess,
+  type Runtime,
+  type Started,
+  isEntryPoint,
+} from '@propusk/kit';
 import { createFederationDomain, userInfoReply, type FederationDomain } from './domain.js';
 import { createRedisLinkStore } from './links/redis-store.js';
 import { registerAuthorizationRoutes } from './profiles/authorization/routes.js';
@@ -72,12 +78,6 @@ export async function startFederation(env: NodeJS.ProcessEnv = process.env): Pro
     },
   });
   return Object.assign(started, { domain: domain as FederationDomain });
-}
-
-/** True when this module is the program (`node --import tsx src/main.ts`), false when a test imports it. */
-function isEntryPoint(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  return script !== undefined && pathToFileURL(realpathSync(script)).href === moduleUrl;
 }
 
 if (isEntryPoint(import.meta.url)) runMain(() => startFederation());

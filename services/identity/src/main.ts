@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { identityOps, tokenOps, verificationOps } from '@propusk/contracts';
 import { createPrismaClient, checkDatabase } from '@propusk/db';
 import {
@@ -11,6 +9,7 @@ import {
   type ConfigOf,
   type Runtime,
   type Started,
+  isEntryPoint,
 } from '@propusk/kit';
 import { startUsernameBackfill } from './accounts/backfill.js';
 import { createAccountsService } from './accounts/service.js';
@@ -139,12 +138,6 @@ export function startIdentity(env: NodeJS.ProcessEnv = process.env): Promise<Sta
     env,
     setup: (rt) => setupIdentity(rt, settings),
   });
-}
-
-/** True when this module is the program (`node --import tsx src/main.ts`), false when a test imports it. */
-function isEntryPoint(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  return script !== undefined && pathToFileURL(realpathSync(script)).href === moduleUrl;
 }
 
 if (isEntryPoint(import.meta.url)) runMain(() => startIdentity());

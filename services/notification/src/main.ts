@@ -1,5 +1,3 @@
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { identityOps, NOTIFY_STREAM, streamName } from '@propusk/contracts';
 import {
@@ -13,6 +11,7 @@ import {
   type RedisClient,
   type Runtime,
   type Started,
+  isEntryPoint,
 } from '@propusk/kit';
 import { createBot } from './bot/bot.js';
 import { createRedisLease, pollingLeaseKey } from './bot/lease.js';
@@ -133,12 +132,6 @@ export async function startNotification(env: NodeJS.ProcessEnv = process.env): P
     env,
     setup: (rt) => setupNotification(rt, settings, plan),
   });
-}
-
-/** True when this module is the program (`node --import tsx src/main.ts`), false when a test imports it. */
-function isEntryPoint(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  return script !== undefined && pathToFileURL(realpathSync(script)).href === moduleUrl;
 }
 
 if (isEntryPoint(import.meta.url)) runMain(() => startNotification());

@@ -1,6 +1,6 @@
 import { isDrfToken } from '../drf/token.js';
 import { checkJwsHeader } from '../shared/jws.js';
-import { V2_TYP } from '../v2/claims.js';
+import { V2_TYP } from '@propusk/contracts';
 
 /**
  * Which verifier a presented token goes to, by its shape alone: 40 lowercase hex is a drf

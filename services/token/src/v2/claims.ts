@@ -1,3 +1,4 @@
+import { V2_AUDIENCE } from '@propusk/contracts';
 import { CLOCK_SKEW_S } from '../shared/clock.js';
 import { hasExactly, isNumericDate, parseClaims } from '../shared/jws.js';
 import type { V2Refusal } from './errors.js';
@@ -14,11 +15,6 @@ export interface V2Claims {
   iat: number;
   exp: number;
 }
-
-/** RFC 9068 §2.1: the media type that marks a JWT access token. */
-export const V2_TYP = 'at+jwt';
-/** RFC 9068 §3: the audience, the resource the token is for: this suite's v2 API. */
-export const V2_AUDIENCE = 'propusk:v2';
 
 const CLAIM_NAMES = ['iss', 'sub', 'aud', 'jti', 'iat', 'exp'];
 /** Account ids and our jtis are RFC 9562 UUIDs, written in lowercase. */

@@ -7,7 +7,8 @@ import type { RevocationService } from '../revocation/service.js';
 import { CLOCK_SKEW_S, epochSeconds, systemClock, type Clock } from '../shared/clock.js';
 import { verifyRingSignature } from '../shared/jws.js';
 import { ownerOf, type TokenSubject } from '../shared/subject.js';
-import { checkClaims, V2_AUDIENCE, V2_TYP, type V2Claims } from './claims.js';
+import { V2_AUDIENCE, V2_TYP } from '@propusk/contracts';
+import { checkClaims, type V2Claims } from './claims.js';
 import type { V2Refusal } from './errors.js';
 import type { V2Keys } from './keys.js';
 
