@@ -1,9 +1,8 @@
 import t from 'tap';
-import { createPrismaClient } from '@propusk/db';
 import { bootSuite, eventually } from '@propusk/testkit';
 import { IDENTITY_SETTINGS } from '../../../services/identity/src/settings.js';
 import { createUsers } from '../helpers/accounts.js';
-import { ADMIN, codeIn } from '../helpers/admin-telegram.js';
+import { ADMIN, codeIn, enrolStaff } from '../helpers/admin-telegram.js';
 import type { Answer } from '../helpers/http.js';
 import { callFrom } from '../helpers/source-ip.js';
 
@@ -39,14 +38,7 @@ t.test('staff registration fixation through the gateway', async (t) => {
   const toChat = (m: { chat_id: unknown; text: string }, address: string) =>
     String(m.chat_id) === String(CHAT) && codeIn(m.text) !== undefined && m.text.includes(address);
 
-  const prisma = createPrismaClient(suite.databaseUrl);
-  try {
-    await prisma.staffAllowlistEntry.create({ data: { telegramUsername: USERNAME.toLowerCase() } });
-  } finally {
-    await prisma.$disconnect();
-  }
-  telegram.sendStart({ chatId: CHAT, username: USERNAME });
-  await telegram.waitForMessage((m) => String(m.chat_id) === String(CHAT), 20_000);
+  await enrolStaff(suite, { username: USERNAME, chatId: CHAT });
 
   /** A code request from `address`, with its wall-clock window (to the second, as the message says it). */
   async function requestCode(address: string, password: string) {

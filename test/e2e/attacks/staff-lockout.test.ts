@@ -1,7 +1,6 @@
 import t from 'tap';
-import { createPrismaClient } from '@propusk/db';
 import { bootSuite, eventually } from '@propusk/testkit';
-import { ADMIN, codeIn } from '../helpers/admin-telegram.js';
+import { ADMIN, codeIn, enrolStaff } from '../helpers/admin-telegram.js';
 import type { Answer } from '../helpers/http.js';
 import { callFrom } from '../helpers/source-ip.js';
 
@@ -40,14 +39,7 @@ t.test('staff registration lockout through the gateway', async (t) => {
   const from = (address: string, path: string, json: unknown) =>
     callFrom(address, url, 'POST', path, { json });
 
-  const prisma = createPrismaClient(suite.databaseUrl);
-  try {
-    await prisma.staffAllowlistEntry.create({ data: { telegramUsername: USERNAME.toLowerCase() } });
-  } finally {
-    await prisma.$disconnect();
-  }
-  telegram.sendStart({ chatId: CHAT, username: USERNAME });
-  await telegram.waitForMessage((m) => String(m.chat_id) === String(CHAT), 20_000);
+  await enrolStaff(suite, { username: USERNAME, chatId: CHAT });
 
   t.test(
     'wrong codes from many addresses spend the purpose-wide budget: a fresh address gets 429',

@@ -52,13 +52,11 @@ export async function adminLogin(url: string, username: string, password: string
 }
 
 /**
- * Registration step one as the user does it: allowlisted by the operator, /start in the bot
- * (Telegram stand-in), then the code request; answers the code from the Telegram DM.
+ * What comes before a staff member's code request: the operator puts his Telegram username on
+ * the allowlist, and he presses /start in the bot (Telegram stand-in); resolves once the bot
+ * answered him.
  */
-export async function adminRegistrationCode(
-  suite: Suite,
-  user: { username: string; password: string; chatId: number },
-): Promise<string> {
+export async function enrolStaff(suite: Suite, user: { username: string; chatId: number }): Promise<void> {
   const prisma = createPrismaClient(suite.databaseUrl);
   try {
     await prisma.staffAllowlistEntry.create({ data: { telegramUsername: user.username.toLowerCase() } });
@@ -66,10 +64,23 @@ export async function adminRegistrationCode(
     await prisma.$disconnect();
   }
   const { telegram } = suite.standIns;
-  const toChat = (m: { chat_id: unknown }) => String(m.chat_id) === String(user.chatId);
   const before = new Set(telegram.sent);
   telegram.sendStart({ chatId: user.chatId, username: user.username });
-  await telegram.waitForMessage((m) => !before.has(m) && toChat(m), 20_000);
+  await telegram.waitForMessage((m) => !before.has(m) && String(m.chat_id) === String(user.chatId), 20_000);
+}
+
+/**
+ * Registration step one as the user does it: enrolled (above), then the code request; answers
+ * the code from the Telegram DM.
+ */
+export async function adminRegistrationCode(
+  suite: Suite,
+  user: { username: string; password: string; chatId: number },
+): Promise<string> {
+  const { telegram } = suite.standIns;
+  const toChat = (m: { chat_id: unknown }) => String(m.chat_id) === String(user.chatId);
+  const before = new Set(telegram.sent);
+  await enrolStaff(suite, user);
   const body = { json: { username: user.username, password: user.password } };
   // The bot's answer and the recording of the chat happen together: ask until it is known.
   await eventually(async () => (await post(suite.url, ADMIN.code, body)).status === 200, 10_000, 100);

@@ -6,6 +6,15 @@ export interface Answer {
   text: string;
 }
 
+/** The answer's JSON, or undefined when it is none (an HTML error page, an empty body). */
+export function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function call(
   base: string,
   method: 'GET' | 'POST',
@@ -23,13 +32,7 @@ export async function call(
   }
   const res = await fetch(`${base}${path}`, { method, headers, body, signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, headers: res.headers, body: parsed, text };
+  return { status: res.status, headers: res.headers, body: jsonOf(text), text };
 }
 
 export const post = (base: string, path: string, opts: Parameters<typeof call>[3] = {}) =>

@@ -1,3 +1,4 @@
+import { jsonOf } from './http.js';
 import { randomUUID } from 'node:crypto';
 import type { Suite } from '@propusk/testkit';
 import { newPerson, registrationBody, V2, type Person } from './v2.js';
@@ -90,12 +91,7 @@ export function startLoad(suite: Pick<Suite, 'url'>, opts: LoadOptions): Load {
         signal: AbortSignal.timeout(hangMs),
       });
       const text = await res.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
+      const body = jsonOf(text);
       attempt = { kind, start, end: Date.now(), status: res.status, body, text, requestId, ...extra };
     } catch (err) {
       attempt = {

@@ -1,5 +1,5 @@
 import { CookieJar } from '@propusk/testkit';
-import { get, type Answer } from './http.js';
+import { get, jsonOf, type Answer } from './http.js';
 
 /**
  * The browser's part of document 002's provider sign-in, through the gateway: `/{p}/link`
@@ -25,12 +25,7 @@ export class Browser {
     });
     this.jar.store(target, res.headers.getSetCookie());
     const text = await res.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
+    const body = jsonOf(text);
     return { status: res.status, headers: res.headers, body, text };
   }
 }

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import type { Answer } from './http.js';
+import { jsonOf, type Answer } from './http.js';
 
 /**
  * An HTTP request from a chosen loopback source address (127.0.0.0/8 is all local on Linux), so a
@@ -27,12 +27,7 @@ export function callFrom(
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = undefined;
-        }
+        const parsed = jsonOf(text);
         const h = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
         resolve({ status: res.statusCode ?? 0, headers: h, body: parsed, text });

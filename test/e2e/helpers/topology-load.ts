@@ -1,3 +1,4 @@
+import { jsonOf } from './http.js';
 import { randomUUID } from 'node:crypto';
 import { CLIENT_HEADER, RETRIED_HEADER, type StandIns } from '@propusk/testkit';
 import { ADMIN, type AdminPair } from './admin-telegram.js';
@@ -158,12 +159,7 @@ export function startTopologyLoad(opts: TopologyLoadOptions): TopologyLoad {
         signal: AbortSignal.timeout(hangMs),
       });
       const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
+      const parsed = jsonOf(text);
       const retried = res.headers.get(RETRIED_HEADER) ?? undefined;
       const ok = res.status >= 200 && res.status < 300 && (s.expect?.(res.status, parsed) ?? true);
       attempt = {
