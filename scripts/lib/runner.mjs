@@ -63,6 +63,31 @@ export function readTimings(file) {
   }
 }
 
+/** Test files running now: each leads a process group of its own (its suites' processes too). */
+const running = new Set();
+
+/** Signals a test file's whole group: the file and every process it started. */
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+/**
+ * Ctrl-C, or SIGTERM to `npm test`: the files and what they started stop too, rather than run
+ * on with no parent. Installed once, while files run.
+ */
+function stopFilesOnSignal() {
+  const stop = (signal) => {
+    for (const child of running) signalGroup(child, 'SIGTERM');
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 /** Runs one test file; resolves with its output and how it ended. Never rejects. */
 function runFile(root, file, { timeoutS, hardLimitS, env, onStderr }) {
   const started = Date.now();
@@ -70,18 +95,21 @@ function runFile(root, file, { timeoutS, hardLimitS, env, onStderr }) {
     cwd: root,
     env: { ...env, NODE_ENV: 'test', TAP_TIMEOUT: String(timeoutS) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  running.add(child);
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => onStderr(file, d));
   let expired = false;
   const hardLimit = setTimeout(() => {
     expired = true;
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
+    signalGroup(child, 'SIGTERM');
+    setTimeout(() => signalGroup(child, 'SIGKILL'), KILL_GRACE_MS).unref();
   }, hardLimitS * 1000);
   return new Promise((resolve) => {
     child.once('error', (error) => {
+      running.delete(child);
       clearTimeout(hardLimit);
       resolve({
         file,
@@ -94,6 +122,7 @@ function runFile(root, file, { timeoutS, hardLimitS, env, onStderr }) {
       });
     });
     child.once('close', (code, signal) => {
+      running.delete(child);
       clearTimeout(hardLimit);
       resolve({ file, stdout, code, signal, expired, ms: Date.now() - started });
     });
@@ -142,6 +171,7 @@ export function runTestFiles(root, { parallel, serial, config, env, onStderr, ha
     for (let file = queue.shift(); file !== undefined; file = queue.shift())
       finish(await runFile(root, file, opts));
   }
+  stopFilesOnSignal();
   const done = (async () => {
     const queue = [...parallel];
     await Promise.all(Array.from({ length: Math.min(config.jobs, queue.length) }, () => worker(queue)));

@@ -20,17 +20,27 @@ const FILES = {
   'times-out.test.ts': `import t from 'tap';\nt.setTimeout(500);\nt.test('hangs', () => new Promise(() => setInterval(() => {}, 1000)));\n`,
   'spins.test.ts': `import t from 'tap';\nt.pass('before');\nsetTimeout(() => { for (;;); }, 10);\n`,
 };
-const logged = (name: string) =>
-  `import { appendFileSync } from 'node:fs';\nimport t from 'tap';\n` +
+/**
+ * A file that logs its start and end; with `peer`, it passes only once the peer has started too
+ * (waiting up to 20 s), which only happens when both run at once.
+ */
+const logged = (name: string, peer?: string) =>
+  `import { appendFileSync, readFileSync } from 'node:fs';\nimport t from 'tap';\n` +
   `appendFileSync(${JSON.stringify(LOG)}, 'start ${name}\\n');\n` +
-  `t.test('waits', async (t) => { await new Promise((r) => setTimeout(r, 300)); t.pass('waited'); });\n` +
+  `const started = (p) => readFileSync(${JSON.stringify(LOG)}, 'utf8').split('\\n').includes('start ' + p);\n` +
+  `t.test('waits', async (t) => {\n` +
+  (peer
+    ? `  for (let i = 0; i < 400 && !started('${peer}'); i++) await new Promise((r) => setTimeout(r, 50));\n` +
+      `  t.ok(started('${peer}'), '${peer} runs at the same time');\n`
+    : `  t.pass('ran');\n`) +
+  `});\n` +
   `t.teardown(() => appendFileSync(${JSON.stringify(LOG)}, 'end ${name}\\n'));\n`;
 
 t.before(() => {
   mkdirSync(join(ROOT, DIR, 'serial'), { recursive: true });
   for (const [name, text] of Object.entries(FILES)) writeFileSync(join(ROOT, DIR, name), text);
-  writeFileSync(join(ROOT, DIR, 'a.test.ts'), logged('a'));
-  writeFileSync(join(ROOT, DIR, 'b.test.ts'), logged('b'));
+  writeFileSync(join(ROOT, DIR, 'a.test.ts'), logged('a', 'b'));
+  writeFileSync(join(ROOT, DIR, 'b.test.ts'), logged('b', 'a'));
   writeFileSync(join(ROOT, DIR, 'serial', 'c.test.ts'), logged('c'));
 });
 t.teardown(() => rmSync(join(ROOT, DIR), { recursive: true, force: true }));
@@ -83,9 +93,10 @@ t.test('serial files run alone, after the others', async (t) => {
   rmSync(LOG, { force: true });
   const { totals } = await run(['a.test.ts', 'b.test.ts'], ['serial/c.test.ts']);
   t.equal(totals.failed, 0);
+  t.equal(totals.passed, 3, 'a and b each saw the other running: they ran at once');
   const order = readFileSync(LOG, 'utf8').trim().split('\n');
-  t.same(order.slice(0, 2).sort(), ['start a', 'start b'], 'the parallel files start together');
   t.same(order.slice(-2), ['start c', 'end c'], 'the serial file starts after both ended');
+  t.equal(order.length, 6, 'every file started and ended once');
 });
 
 t.test('.taprc decides which files run, and which alone', async (t) => {
