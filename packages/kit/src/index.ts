@@ -1,6 +1,7 @@
 export * from './config.js';
 export * from './settings.js';
 export * from './logger.js';
+export * from './fail-closed.js';
 export * from './nats.js';
 export * from './redis.js';
 export * from './redis-url.js';

@@ -1,14 +1,9 @@
 import { PropuskError } from '@propusk/contracts';
-import { PASSWORD_PROBLEM_TEXT, type PasswordProblem } from '../credentials/policy.js';
 
 /**
  * Errors of admin registration (document 000), with the codes contracts define for identity.
  * Profiles render them; the descriptions are for logs and NATS callers.
  */
-export function passwordRejected(problem: PasswordProblem): PropuskError {
-  return new PropuskError('password_rejected', PASSWORD_PROBLEM_TEXT[problem], { problem });
-}
-
 export function notOnAllowlist(): PropuskError {
   return new PropuskError('not_on_allowlist', 'the Telegram username is not on the staff allowlist');
 }

@@ -1,6 +1,6 @@
 import type { RpcRequest, verificationOps } from '@propusk/contracts';
 import type { PasswordHasher } from '../credentials/hasher.js';
-import { checkPassword } from '../credentials/policy.js';
+import { checkPassword, passwordRejected } from '../credentials/policy.js';
 import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../events/port.js';
 import { normaliseTelegramUsername } from '../staff/service.js';
 import type { StaffService } from '../staff/service.js';
@@ -10,7 +10,6 @@ import {
   codeSuperseded,
   malformedCode,
   notOnAllowlist,
-  passwordRejected,
   registrationExpired,
   telegramChatMissing,
 } from './errors.js';

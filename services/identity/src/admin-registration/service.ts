@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ipBucket } from '@propusk/kit';
+import { failClosed, ipBucket } from '@propusk/kit';
 import { registrationStoreUnavailable, requestsLimited, resendTooSoon } from './errors.js';
 import type {
   CooldownStore,
@@ -65,13 +65,7 @@ export function clientKey(ip: string | undefined): string {
 }
 
 /** Any failure of the store refuses the step (fail closed) instead of skipping a record or a limit. */
-async function guarded<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch {
-    throw registrationStoreUnavailable();
-  }
-}
+const guarded = <T>(call: () => Promise<T>): Promise<T> => failClosed(call, registrationStoreUnavailable);
 
 const toSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 

@@ -1,3 +1,4 @@
+import { PropuskError } from '@propusk/contracts';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 /**
@@ -25,3 +26,8 @@ export const PASSWORD_PROBLEM_TEXT: Readonly<Record<PasswordProblem, string>> = 
   too_long: `password must be at most ${PASSWORD_MAX} characters`,
   common: 'password is too common',
 };
+
+/** A password the policy refuses, as every flow that sets one answers it (profiles render it). */
+export function passwordRejected(problem: PasswordProblem): PropuskError {
+  return new PropuskError('password_rejected', PASSWORD_PROBLEM_TEXT[problem], { problem });
+}

@@ -1,3 +1,4 @@
+import { failClosed } from '@propusk/kit';
 import {
   accountCounterKey,
   delayKey,
@@ -69,13 +70,7 @@ export interface LoginThrottle {
 }
 
 /** Runs a store call; any failure of the store refuses the login rather than skipping the throttle. */
-async function guarded<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch {
-    throw throttleUnavailable();
-  }
-}
+const guarded = <T>(call: () => Promise<T>): Promise<T> => failClosed(call, throttleUnavailable);
 
 function keysOf(account: string, ip: string | undefined): AccountAddressKeys {
   return {

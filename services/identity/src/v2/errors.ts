@@ -1,5 +1,4 @@
 import { PropuskError } from '@propusk/contracts';
-import { PASSWORD_PROBLEM_TEXT, type PasswordProblem } from '../credentials/policy.js';
 import type { LoginKind } from './logins.js';
 
 /**
@@ -18,10 +17,6 @@ export function loginNotFound(kind: LoginKind): PropuskError {
   return kind === 'email'
     ? new PropuskError('email_not_found', 'no account with this e-mail address')
     : new PropuskError('phone_not_found', 'no account with this phone number');
-}
-
-export function passwordRejected(problem: PasswordProblem): PropuskError {
-  return new PropuskError('password_rejected', PASSWORD_PROBLEM_TEXT[problem], { problem });
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { PasswordHasher } from '../credentials/hasher.js';
 import { checkPassword } from '../credentials/policy.js';
 import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../events/port.js';
-import { loginTaken, passwordRejected } from './errors.js';
+import { passwordRejected } from '../credentials/policy.js';
+import { loginTaken } from './errors.js';
 import { tokenSubject, type V2Tokens } from './ports.js';
 import type { V2AccountStore } from './store.js';
 

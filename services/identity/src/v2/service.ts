@@ -1,3 +1,4 @@
+import { failClosed } from '@propusk/kit';
 import type { CodePurpose } from '@propusk/contracts';
 import { v2StoreUnavailable } from './errors.js';
 import type { PendingPurposeStore, RecoveryGrantStore } from './store.js';
@@ -27,13 +28,7 @@ export interface RecoveryGrants {
 }
 
 /** Any failure of Redis refuses the step (fail closed) rather than guessing a purpose or a grant. */
-async function guarded<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch {
-    throw v2StoreUnavailable();
-  }
-}
+const guarded = <T>(call: () => Promise<T>): Promise<T> => failClosed(call, v2StoreUnavailable);
 
 export function createPendingPurposes(store: PendingPurposeStore): PendingPurposes {
   return {

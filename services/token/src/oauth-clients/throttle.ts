@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PropuskError } from '@propusk/contracts';
-import { ipBucket } from '@propusk/kit';
+import { failClosed, ipBucket } from '@propusk/kit';
 import type { ClientCredentials } from './credentials.js';
 import type { ClientAuthenticator } from './service.js';
 
@@ -64,13 +64,11 @@ export function clientCounterKeys(id: string, address: string | undefined) {
 }
 
 /** Storage unreachable: refuse (fail closed; DESIGN "Security baseline"), the route answers 503. */
-async function guarded<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch {
-    throw new PropuskError('unavailable', 'client authentication throttle unavailable (Redis unreachable)');
-  }
-}
+const guarded = <T>(call: () => Promise<T>): Promise<T> =>
+  failClosed(
+    call,
+    () => new PropuskError('unavailable', 'client authentication throttle unavailable (Redis unreachable)'),
+  );
 
 const throttled = (waitMs: number): ClientAuthVerdict => ({
   outcome: 'throttled',

@@ -1,5 +1,5 @@
 import type { CodePurpose, verificationOps } from '@propusk/contracts';
-import type { Logger, NotificationPublisher } from '@propusk/kit';
+import { failClosed, type Logger, type NotificationPublisher } from '@propusk/kit';
 import {
   attemptsLimited,
   codeInvalid,
@@ -80,13 +80,7 @@ const REQUEST_ID_MAX = 128;
 const UNCAPPED = Number.MAX_SAFE_INTEGER;
 
 /** Runs a store call; any failure of the store refuses the request rather than skipping a rule. */
-async function guarded<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch {
-    throw storeUnavailable();
-  }
-}
+const guarded = <T>(call: () => Promise<T>): Promise<T> => failClosed(call, storeUnavailable);
 
 export function createVerificationFlow(deps: {
   store: CodeStore;

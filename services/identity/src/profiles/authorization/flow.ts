@@ -1,7 +1,7 @@
 import type { RpcRequest, RpcResponse, tokenOps } from '@propusk/contracts';
 import { emailTaken, phoneTaken } from '../../accounts/errors.js';
 import type { ContactAccountStore } from '../../accounts/store.js';
-import { passwordRejected } from '../../admin-registration/errors.js';
+import { passwordRejected } from '../../credentials/policy.js';
 import type { PasswordHasher } from '../../credentials/hasher.js';
 import { checkPassword } from '../../credentials/policy.js';
 import { NO_IDENTITY_EVENTS, type IdentityEvents } from '../../events/port.js';
