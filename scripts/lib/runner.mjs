@@ -16,7 +16,11 @@ import { PassThrough } from 'node:stream';
 import { glob } from 'glob';
 import { parse as parseYaml } from 'yaml';
 
-/** A file's own timeout (TAP_TIMEOUT, which `t.setTimeout` can raise) plus this margin is its hard limit. */
+/**
+ * Every file's hard limit, above any file's own timeout (TAP_TIMEOUT from .taprc, which a file's
+ * `t.setTimeout` raises, to 360 s at most today): for a file deaf to its own, a busy loop or a
+ * timeout that leaves handles open.
+ */
 const HARD_LIMIT_S = 420;
 /** After a hard limit's SIGTERM, the file gets this long to print what was pending before SIGKILL. */
 const KILL_GRACE_MS = 5_000;
